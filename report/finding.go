@@ -69,6 +69,11 @@ type Rule struct {
 	Summary  string   `json:"summary"`
 	Why      string   `json:"why"`
 	Fix      string   `json:"fix"`
+	// Bad and Good are short examples (a Dockerfile snippet for lint rules,
+	// a description of image contents for image rules). For lint rules the
+	// tests check that Bad triggers the rule and Good does not.
+	Bad  string `json:"bad,omitempty"`
+	Good string `json:"good,omitempty"`
 }
 
 // Finding is one problem found by lint, analyze or scan. Location fields are
