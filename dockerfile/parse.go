@@ -1,0 +1,432 @@
+package dockerfile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+)
+
+// maxSize bounds the Dockerfiles we read; BuildKit's scanner refuses longer
+// lines anyway, and nobody writes a 10 MiB Dockerfile.
+const maxSize = 10 << 20
+
+// ParseFile reads and parses the Dockerfile at path.
+func ParseFile(path string) (*File, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading Dockerfile: %w", err)
+	}
+	return Parse(path, src)
+}
+
+// ParseReader parses a Dockerfile read from r; path names it in messages.
+func ParseReader(path string, r io.Reader) (*File, error) {
+	src, err := io.ReadAll(io.LimitReader(r, maxSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return Parse(path, src)
+}
+
+// Parse parses the Dockerfile src; path names it in messages. A syntax
+// error is returned as a *ParseError carrying the line.
+func Parse(path string, src []byte) (*File, error) {
+	if len(src) > maxSize {
+		return nil, &ParseError{File: path, Msg: fmt.Sprintf("file larger than %d bytes", maxSize)}
+	}
+	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil {
+		return nil, newParseError(path, 0, err)
+	}
+	p := &builder{
+		f: &File{
+			Path:       path,
+			Directives: directives(src),
+			Lines:      bytes.Count(src, []byte("\n")) + 1,
+		},
+		lex:    shell.NewLex(res.EscapeToken),
+		global: map[string]string{},
+	}
+	if len(src) > 0 && src[len(src)-1] == '\n' {
+		p.f.Lines--
+	}
+	lines := strings.Split(string(src), "\n")
+	for _, n := range res.AST.Children {
+		if err := p.add(n, lines); err != nil {
+			return nil, err
+		}
+	}
+	if len(p.f.Stages) == 0 {
+		return nil, &ParseError{File: path, Line: p.f.Lines, Msg: "no FROM instruction (a Dockerfile needs at least one build stage)"}
+	}
+	p.f.Comments = comments(lines, p.f.Instructions())
+	return p.f, nil
+}
+
+type builder struct {
+	f      *File
+	lex    *shell.Lex
+	global map[string]string // global ARG defaults
+	cur    *Stage
+	state  State
+}
+
+func (p *builder) add(n *parser.Node, lines []string) error {
+	cmd, err := instructions.ParseInstruction(n)
+	if err != nil {
+		return newParseError(p.f.Path, n.StartLine, err)
+	}
+	in := &Instruction{
+		Kind:      strings.ToUpper(n.Value),
+		Original:  n.Original,
+		StartLine: n.StartLine,
+		EndLine:   n.EndLine,
+		Comments:  commentsAbove(lines, n.StartLine),
+		Stage:     -1,
+		Flags:     n.Flags,
+		JSON:      n.Attributes["json"],
+	}
+	for a := n.Next; a != nil; a = a.Next {
+		in.Args = append(in.Args, a.Value)
+	}
+	for _, h := range n.Heredocs {
+		in.Heredocs = append(in.Heredocs, Heredoc{Name: h.Name, Content: h.Content, Expand: h.Expand, Chomp: h.Chomp})
+	}
+
+	if st, ok := cmd.(*instructions.Stage); ok {
+		p.startStage(in, st)
+		return nil
+	}
+	if p.cur == nil {
+		a, ok := cmd.(*instructions.ArgCommand)
+		if !ok {
+			return &ParseError{File: p.f.Path, Line: n.StartLine, EndLine: n.EndLine,
+				Msg: fmt.Sprintf("%s before the first FROM (only ARG may precede FROM)", in.Kind)}
+		}
+		in.State = State{Args: copyMap(p.global), Shell: DefaultShell()}
+		for _, kv := range a.Args {
+			v := ""
+			if kv.Value != nil {
+				v = p.expand(*kv.Value, in.State)
+			}
+			p.global[kv.Key] = v
+			in.KeyValues = append(in.KeyValues, KeyValue{Key: kv.Key, Value: v, HasValue: kv.Value != nil})
+			p.f.Args = append(p.f.Args, KeyValue{Key: kv.Key, Value: v, HasValue: kv.Value != nil})
+		}
+		p.f.PreludeInstructions = append(p.f.PreludeInstructions, in)
+		return nil
+	}
+	in.Stage = p.cur.Index
+	in.State = p.state
+	p.apply(in, cmd)
+	p.cur.Instructions = append(p.cur.Instructions, in)
+	p.cur.Final = p.state
+	return nil
+}
+
+func (p *builder) startStage(in *Instruction, st *instructions.Stage) {
+	s := &Stage{
+		Index:    len(p.f.Stages),
+		Name:     st.Name,
+		Base:     st.BaseName,
+		Platform: st.Platform,
+		Parent:   -1,
+		From:     in,
+	}
+	in.Stage = s.Index
+	s.ResolvedBase, s.Unresolved = p.resolveGlobal(st.BaseName)
+	if strings.EqualFold(s.ResolvedBase, "scratch") {
+		s.Scratch = true
+	} else if parent, ok := p.f.Stage(s.ResolvedBase); ok && parent.Name != "" {
+		s.Parent = parent.Index
+	}
+	state := State{Shell: DefaultShell()}
+	if s.Parent >= 0 {
+		ps := p.f.Stages[s.Parent].Final
+		state = State{Env: ps.Env, User: ps.User, UserLine: ps.UserLine, Workdir: ps.Workdir, Shell: ps.Shell}
+	}
+	in.State = State{Args: copyMap(p.global), Shell: state.Shell}
+	s.Final = state
+	p.f.Stages = append(p.f.Stages, s)
+	p.cur, p.state = s, state
+}
+
+// resolveGlobal substitutes global ARG defaults into a FROM value.
+func (p *builder) resolveGlobal(word string) (string, bool) {
+	if !strings.Contains(word, "$") {
+		return word, false
+	}
+	res, err := p.lex.ProcessWordWithMatches(word, envGetter{args: p.global})
+	if err != nil || len(res.Unmatched) > 0 {
+		return word, true
+	}
+	return res.Result, strings.Contains(res.Result, "$")
+}
+
+// expand substitutes known ENV and ARG values; on error it returns word.
+func (p *builder) expand(word string, st State) string {
+	if !strings.Contains(word, "$") {
+		return word
+	}
+	res, err := p.lex.ProcessWordWithMatches(word, envGetter{env: st.Env, args: st.Args, keep: true})
+	if err != nil {
+		return word
+	}
+	return res.Result
+}
+
+// apply records the instruction's typed fields and updates the stage state.
+func (p *builder) apply(in *Instruction, cmd any) {
+	switch c := cmd.(type) {
+	case *instructions.RunCommand:
+		in.Command = c.CmdLine
+		// Expanding with the identity evaluates the flag-only mount fields
+		// (ro, required) that parsing defers; a failure leaves the
+		// deferred parse, which BuildKit would reject at build time.
+		_ = c.Expand(func(w string) (string, error) { return w, nil })
+		for _, m := range instructions.GetMounts(c) {
+			in.Mounts = append(in.Mounts, convertMount(m))
+		}
+		raw := rawFlags(in.Flags, "mount")
+		for i := range in.Mounts {
+			if i < len(raw) {
+				in.Mounts[i].Raw = raw[i]
+			}
+		}
+		in.Network, _ = in.Flag("network")
+		in.Security, _ = in.Flag("security")
+	case *instructions.CmdCommand:
+		in.Command = c.CmdLine
+	case *instructions.EntrypointCommand:
+		in.Command = c.CmdLine
+	case *instructions.CopyCommand:
+		in.Sources, in.Dest = c.SourcePaths, c.DestPath
+		in.CopyFrom, in.Chown, in.Chmod, in.Link = c.From, c.Chown, c.Chmod, c.Link
+		for _, sc := range c.SourceContents {
+			in.Sources = append(in.Sources, "<<"+sc.Path)
+		}
+	case *instructions.AddCommand:
+		in.Sources, in.Dest = c.SourcePaths, c.DestPath
+		in.Chown, in.Chmod, in.Link, in.Checksum = c.Chown, c.Chmod, c.Link, c.Checksum
+		for _, sc := range c.SourceContents {
+			in.Sources = append(in.Sources, "<<"+sc.Path)
+		}
+	case *instructions.EnvCommand:
+		env := copyMap(p.state.Env)
+		for _, kv := range c.Env {
+			v := p.expand(kv.Value, State{Env: env, Args: p.state.Args})
+			env[kv.Key] = v
+			in.KeyValues = append(in.KeyValues, KeyValue{Key: kv.Key, Value: kv.Value, HasValue: true})
+		}
+		p.state.Env = env
+	case *instructions.LabelCommand:
+		for _, kv := range c.Labels {
+			in.KeyValues = append(in.KeyValues, KeyValue{Key: kv.Key, Value: kv.Value, HasValue: true})
+		}
+	case *instructions.ArgCommand:
+		args := copyMap(p.state.Args)
+		for _, kv := range c.Args {
+			v, has := "", kv.Value != nil
+			if has {
+				v = p.expand(*kv.Value, State{Env: p.state.Env, Args: args})
+			} else if g, ok := p.global[kv.Key]; ok {
+				v = g
+			}
+			args[kv.Key] = v
+			in.KeyValues = append(in.KeyValues, KeyValue{Key: kv.Key, Value: v, HasValue: has})
+		}
+		p.state.Args = args
+	case *instructions.UserCommand:
+		in.User = c.User
+		p.state.User = p.expand(c.User, p.state)
+		p.state.UserLine = in.StartLine
+	case *instructions.WorkdirCommand:
+		in.Path = c.Path
+		w := p.expand(c.Path, p.state)
+		if !path.IsAbs(w) && p.state.Workdir != "" {
+			w = path.Join(p.state.Workdir, w)
+		}
+		p.state.Workdir = w
+	case *instructions.ShellCommand:
+		in.Command = c.Shell
+		p.state.Shell = c.Shell
+	}
+}
+
+func convertMount(m *instructions.Mount) Mount {
+	out := Mount{
+		Type:     string(m.Type),
+		Target:   m.Target,
+		Source:   m.Source,
+		From:     m.From,
+		ID:       m.CacheID,
+		Sharing:  string(m.CacheSharing),
+		ReadOnly: m.ReadOnly,
+		Required: m.Required,
+	}
+	if m.Env != nil {
+		out.Env = *m.Env
+	}
+	return out
+}
+
+func rawFlags(flags []string, name string) []string {
+	var out []string
+	for _, f := range flags {
+		if v, ok := strings.CutPrefix(f, "--"+name+"="); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func copyMap(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// envGetter looks names up in ENV, then ARG. With keep, unknown names
+// expand to themselves ("$PATH"), so partially known values stay readable.
+type envGetter struct {
+	env, args map[string]string
+	keep      bool
+}
+
+func (e envGetter) Get(k string) (string, bool) {
+	if v, ok := e.env[k]; ok {
+		return v, true
+	}
+	if v, ok := e.args[k]; ok {
+		return v, true
+	}
+	if e.keep {
+		return "$" + k, true
+	}
+	return "", false
+}
+
+func (e envGetter) Keys() []string {
+	keys := make([]string, 0, len(e.env)+len(e.args))
+	for k := range e.env {
+		keys = append(keys, k)
+	}
+	for k := range e.args {
+		if _, dup := e.env[k]; !dup {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
+
+// commentsAbove returns the comment lines directly above 1-based line n
+// (no blank line in between), top to bottom, without '#'.
+func commentsAbove(lines []string, n int) []string {
+	i := n - 2
+	for i >= 0 && isCommentLine(lines[i]) {
+		i--
+	}
+	if i == n-2 {
+		return nil
+	}
+	out := make([]string, 0, n-2-i)
+	for _, l := range lines[i+1 : n-1] {
+		out = append(out, commentText(l))
+	}
+	return out
+}
+
+func isCommentLine(l string) bool {
+	return strings.HasPrefix(strings.TrimLeft(l, " \t"), "#")
+}
+
+func commentText(l string) string {
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimLeft(l, " \t"), "#"))
+}
+
+// comments returns every comment line outside instruction bodies.
+func comments(lines []string, ins []*Instruction) []Comment {
+	inside := make([]bool, len(lines)+2)
+	for _, in := range ins {
+		for l := in.StartLine; l <= in.EndLine && l < len(inside); l++ {
+			inside[l] = true
+		}
+	}
+	var out []Comment
+	for i, l := range lines {
+		if !inside[i+1] && isCommentLine(l) {
+			out = append(out, Comment{Line: i + 1, Text: commentText(l)})
+		}
+	}
+	return out
+}
+
+var reDirective = regexp.MustCompile(`^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`)
+
+// directives reads the parser directives at the top of src.
+func directives(src []byte) map[string]string {
+	out := map[string]string{}
+	for l := range strings.SplitSeq(string(src), "\n") {
+		m := reDirective.FindStringSubmatch(strings.TrimSpace(l))
+		if m == nil {
+			break
+		}
+		out[strings.ToLower(m[1])] = m[2]
+	}
+	return out
+}
+
+// ParseError is a Dockerfile that cannot be parsed.
+type ParseError struct {
+	File    string
+	Line    int // 1-based; 0 if unknown
+	EndLine int
+	// Msg is the parser's message, e.g. "unknown instruction: RUNN".
+	Msg string
+	Err error
+}
+
+// Error returns "Dockerfile:7: unknown instruction: RUNN".
+func (e *ParseError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Unwrap returns BuildKit's error.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// newParseError converts a BuildKit error, taking the line from its
+// location when it carries one and line otherwise.
+func newParseError(file string, line int, err error) *ParseError {
+	pe := &ParseError{File: file, Line: line, Err: err, Msg: err.Error()}
+	var le *parser.LocationError
+	if errors.As(err, &le) && len(le.Locations) > 0 && len(le.Locations[0]) > 0 {
+		loc := le.Locations[0]
+		pe.Line = loc[0].Start.Line
+		pe.EndLine = loc[len(loc)-1].End.Line
+	}
+	var ue *instructions.UnknownInstructionError
+	if errors.As(err, &ue) && ue.Line > 0 {
+		pe.Line = ue.Line
+	}
+	if pe.Line < 1 && line == 0 {
+		pe.Line = 1
+	}
+	if pe.EndLine < pe.Line {
+		pe.EndLine = pe.Line
+	}
+	return pe
+}
