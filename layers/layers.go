@@ -48,7 +48,40 @@ type Entry struct {
 	ModTime  time.Time
 	Whiteout bool // ".wh.NAME": Path was deleted by this layer
 	Opaque   bool // ".wh..wh..opq": Path's lower contents are hidden
+	// Name is the entry name exactly as written in the tar, before cleaning.
+	Name string
+	// Flags marks anything suspicious about the entry. Path is always
+	// normalised into the root whatever the flags say.
+	Flags Flags
 }
+
+// Flags mark hostile or malformed properties of an entry. The walker never
+// acts on an entry; flags let visitors report what they saw.
+type Flags uint16
+
+// Entry flags.
+const (
+	// FlagAbsolute: the tar name was absolute ("/etc/x").
+	FlagAbsolute Flags = 1 << iota
+	// FlagEscape: the tar name climbed out of the root with ".."
+	// ("../../etc/passwd", "a/../../b"); Path is where it lands when clamped
+	// to the root, as container runtimes do.
+	FlagEscape
+	// FlagLinkEscape: a symlink or hardlink target climbs out of the root
+	// lexically (see ResolveLink). Linkname is kept as written.
+	FlagLinkEscape
+	// FlagInvalidUTF8: the name or link target is not valid UTF-8. It is
+	// kept byte for byte.
+	FlagInvalidUTF8
+	// FlagNUL: the name or link target contains a NUL byte.
+	FlagNUL
+	// FlagBadWhiteout: a whiteout marker names "." or ".." or nothing; the
+	// entry is passed as an ordinary file, not as a whiteout.
+	FlagBadWhiteout
+)
+
+// Has reports whether all of the flags in g are set.
+func (f Flags) Has(g Flags) bool { return f&g == g }
 
 // Layer describes one layer as the walker sees it.
 type Layer struct {
@@ -77,16 +110,21 @@ type LayerVisitor interface {
 	// content.
 	Want(e *Entry) int64
 	// Entry is called once for every entry. content holds the first bytes of
-	// the file (up to the largest Want among visitors, capped by the walker's
-	// limit) or is nil when no visitor wanted it. content is only valid during
-	// the call.
+	// the file, at most what this visitor's Want asked for (capped by the
+	// walker's WithMaxContent), or is nil when this visitor wanted none.
+	// content is only valid during the call. e may be retained but must not
+	// be modified: the same *Entry is handed to every visitor of the layer.
 	Entry(e *Entry, content []byte) error
-	// Done is called after the layer's last entry, with the layer's totals.
+	// Done is called after the layer's last entry, with the layer's totals,
+	// once the layer's digests have been verified. It is not called when the
+	// layer fails.
 	Done(stats Stats) error
 }
 
 // Stats are the totals of one layer, known once it has been read.
 type Stats struct {
+	// Entries counts the tar entries of the layer (PAX and GNU meta headers
+	// excluded), including whiteout markers and skipped aufs metadata.
 	Entries  int64
 	TarBytes int64 // uncompressed tar stream size
 	// FileBytes is the sum of header sizes of regular files.
