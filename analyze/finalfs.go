@@ -1,0 +1,217 @@
+package analyze
+
+import (
+	"sort"
+
+	"github.com/pyimg/pyimg/layers"
+)
+
+// finalFS is the image's filesystem after stacking every layer with OCI
+// semantics: whiteouts delete, opaque markers hide the lower contents of
+// their directory, a non-directory replaces whatever was below it.
+type finalFS struct {
+	t      *pathTable
+	layers []*layerData
+	// layer and idx locate the entry that last wrote each node; layer is -1
+	// when the node has no entry (absent or an implicit directory).
+	layer []int32
+	idx   []int32
+	// dirBytes and dirFiles aggregate regular files below each node.
+	dirBytes []int64
+	dirFiles []int32
+	files    []nodeID // present regular files
+	bytes    int64
+}
+
+func buildFinalFS(t *pathTable, ls []*layerData) *finalFS {
+	n := t.len()
+	f := &finalFS{t: t, layers: ls, layer: make([]int32, n), idx: make([]int32, n)}
+	for i := range f.layer {
+		f.layer[i] = -1
+	}
+	for li, d := range ls {
+		l := int32(li)
+		// Deletions apply to the lower layers only, whatever their order in
+		// the tar.
+		for i := range d.recs {
+			r := &d.recs[i]
+			switch {
+			case r.whiteout():
+				f.clear(r.node, true, l)
+			case r.opaque():
+				f.clear(r.node, false, l)
+			}
+		}
+		for i := range d.recs {
+			r := &d.recs[i]
+			if r.whiteout() || r.opaque() {
+				continue
+			}
+			if r.kind != layers.TypeDir {
+				f.clear(r.node, false, l)
+			}
+			// A lower non-directory where this entry needs a directory is
+			// replaced by it.
+			for p := t.parent(r.node); p != rootID; p = t.parent(p) {
+				if f.layer[p] >= 0 && f.layer[p] < l && f.rec(p).kind != layers.TypeDir {
+					f.layer[p] = -1
+				}
+			}
+			f.layer[r.node] = l
+			f.idx[r.node] = int32(i)
+		}
+	}
+	f.dirBytes = make([]int64, n)
+	f.dirFiles = make([]int32, n)
+	for id := range n {
+		nid := nodeID(id)
+		if f.layer[nid] < 0 || !f.presentPath(nid) {
+			f.layer[nid] = -1
+			continue
+		}
+		r := f.rec(nid)
+		if r.kind != layers.TypeFile {
+			continue
+		}
+		f.files = append(f.files, nid)
+		f.bytes += r.size
+		for p := t.parent(nid); ; p = t.parent(p) {
+			f.dirBytes[p] += r.size
+			f.dirFiles[p]++
+			if p == rootID {
+				break
+			}
+		}
+	}
+	return f
+}
+
+// clear deletes what lower layers (below l) put below node, and node itself
+// when self is set.
+func (f *finalFS) clear(node nodeID, self bool, l int32) {
+	f.t.walk(node, func(x nodeID) bool {
+		if (self || x != node) && f.layer[x] >= 0 && f.layer[x] < l {
+			f.layer[x] = -1
+		}
+		return true
+	})
+}
+
+// presentPath reports whether every ancestor of n is either implicit or a
+// directory entry, so n is reachable.
+func (f *finalFS) presentPath(n nodeID) bool {
+	for p := f.t.parent(n); p != rootID; p = f.t.parent(p) {
+		if f.layer[p] >= 0 && f.rec(p).kind != layers.TypeDir {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *finalFS) present(n nodeID) bool { return f.layer[n] >= 0 }
+
+func (f *finalFS) rec(n nodeID) *rec { return &f.layers[f.layer[n]].recs[f.idx[n]] }
+
+// isFile reports whether n is a regular file of the final filesystem.
+func (f *finalFS) isFile(n nodeID) bool {
+	return f.layer[n] >= 0 && f.rec(n).kind == layers.TypeFile
+}
+
+// exists reports whether n is present as an entry or as an implicit
+// directory holding present entries.
+func (f *finalFS) exists(n nodeID) bool {
+	if f.layer[n] >= 0 {
+		return true
+	}
+	found := false
+	f.t.walk(n, func(x nodeID) bool {
+		if found {
+			return false
+		}
+		if f.layer[x] >= 0 {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+func (f *finalFS) parsed(n nodeID) *parsedFile {
+	if f.layer[n] < 0 {
+		return nil
+	}
+	return f.layers[f.layer[n]].parsed[f.idx[n]]
+}
+
+func (f *finalFS) link(n nodeID) string {
+	if f.layer[n] < 0 {
+		return ""
+	}
+	return f.layers[f.layer[n]].links[f.idx[n]]
+}
+
+func (f *finalFS) biggestFiles(top int) []PathSize {
+	files := append([]nodeID(nil), f.files...)
+	sort.Slice(files, func(i, j int) bool {
+		a, b := f.rec(files[i]).size, f.rec(files[j]).size
+		if a != b {
+			return a > b
+		}
+		return files[i] < files[j]
+	})
+	if len(files) > top {
+		files = files[:top]
+	}
+	out := make([]PathSize, 0, len(files))
+	for _, n := range files {
+		l := int(f.layer[n])
+		out = append(out, PathSize{Path: f.t.path(n), SizeBytes: f.rec(n).size, Layer: &l})
+	}
+	return out
+}
+
+func (f *finalFS) biggestDirs(top int) []PathSize {
+	var dirs []nodeID
+	for id := 1; id < len(f.dirBytes); id++ {
+		if f.dirFiles[id] > 0 {
+			dirs = append(dirs, nodeID(id))
+		}
+	}
+	sort.Slice(dirs, func(i, j int) bool {
+		a, b := f.dirBytes[dirs[i]], f.dirBytes[dirs[j]]
+		if a != b {
+			return a > b
+		}
+		return dirs[i] < dirs[j]
+	})
+	if len(dirs) > top {
+		dirs = dirs[:top]
+	}
+	out := make([]PathSize, 0, len(dirs))
+	for _, n := range dirs {
+		out = append(out, PathSize{Path: f.t.path(n), SizeBytes: f.dirBytes[n], Files: int(f.dirFiles[n])})
+	}
+	return out
+}
+
+// subtreeByLayer sums the present regular files below n and returns the
+// bytes, the file count and the layer that added most bytes.
+func (f *finalFS) subtreeByLayer(n nodeID, keep func(nodeID) bool) (bytes int64, files int, layer int) {
+	per := make(map[int32]int64)
+	f.t.walk(n, func(x nodeID) bool {
+		if f.isFile(x) && (keep == nil || keep(x)) {
+			s := f.rec(x).size
+			bytes += s
+			files++
+			per[f.layer[x]] += s
+		}
+		return true
+	})
+	layer, best := -1, int64(-1)
+	for l, b := range per {
+		if b > best || (b == best && int(l) < layer) {
+			layer, best = int(l), b
+		}
+	}
+	return bytes, files, layer
+}

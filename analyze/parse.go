@@ -1,0 +1,259 @@
+package analyze
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/pyimg/pyimg/layers"
+)
+
+// Content limits for the small files the analyzer reads.
+const (
+	maxMetadata = 64 << 10
+	maxRecord   = 16 << 20
+	maxSmall    = 4 << 10
+)
+
+// fileKind says what a wanted file is.
+type fileKind uint8
+
+const (
+	kindNone      fileKind = iota
+	kindMetadata           // .dist-info/METADATA, .egg-info/PKG-INFO, NAME.egg-info file
+	kindRecord             // .dist-info/RECORD
+	kindInstalled          // .egg-info/installed-files.txt
+	kindTopLevel           // top_level.txt
+	kindInstaller          // INSTALLER
+	kindPyvenv             // pyvenv.cfg
+)
+
+// parsedFile is what was read from the content of one wanted file.
+type parsedFile struct {
+	kind      fileKind
+	name      string
+	version   string
+	text      string   // INSTALLER, pyvenv.cfg version
+	paths     []nodeID // RECORD / installed-files.txt entries, resolved
+	topLevel  []string
+	truncated bool
+}
+
+func classify(p string) (fileKind, int64) {
+	dir, base := path.Split(p)
+	dirBase := path.Base(dir)
+	switch {
+	case strings.HasSuffix(dirBase, ".dist-info"):
+		switch base {
+		case "METADATA":
+			return kindMetadata, maxMetadata
+		case "RECORD":
+			return kindRecord, maxRecord
+		case "top_level.txt":
+			return kindTopLevel, maxMetadata
+		case "INSTALLER":
+			return kindInstaller, maxSmall
+		}
+	case strings.HasSuffix(dirBase, ".egg-info"):
+		switch base {
+		case "PKG-INFO":
+			return kindMetadata, maxMetadata
+		case "installed-files.txt":
+			return kindInstalled, maxRecord
+		case "top_level.txt":
+			return kindTopLevel, maxMetadata
+		case "INSTALLER":
+			return kindInstaller, maxSmall
+		}
+	case strings.HasSuffix(base, ".egg-info"):
+		// distutils installs a single PKG-INFO file named NAME-VER.egg-info.
+		return kindMetadata, maxMetadata
+	case base == "pyvenv.cfg":
+		return kindPyvenv, maxSmall
+	}
+	return kindNone, 0
+}
+
+// want returns how many bytes of e the analyzer needs.
+func (a *Analyzer) want(e *layers.Entry) int64 {
+	_, n := classify(e.Path)
+	if k := secretCandidate(e.Path); k != "" && e.Size > 0 {
+		n = max(n, a.opts.maxSecretBytes)
+	}
+	return n
+}
+
+// parse reads the content of a wanted file of layer d.
+func (a *Analyzer) parse(d *layerData, idx int32, e *layers.Entry, content []byte) {
+	truncated := int64(len(content)) < e.Size
+	if hint := secretCandidate(e.Path); hint != "" {
+		if kinds := scanSecrets(e.Path, hint, content); len(kinds) > 0 {
+			for _, k := range kinds {
+				d.secrets = append(d.secrets, secretHit{kind: k, rec: idx})
+			}
+		}
+	}
+	kind, _ := classify(e.Path)
+	if kind == kindNone {
+		return
+	}
+	pf := &parsedFile{kind: kind, truncated: truncated}
+	switch kind {
+	case kindMetadata:
+		pf.name, pf.version = parseMetadata(content)
+	case kindRecord:
+		site := path.Dir(path.Dir(e.Path))
+		pf.paths = a.resolveList(site, parseRecord(content, truncated))
+	case kindInstalled:
+		pf.paths = a.resolveList(path.Dir(e.Path), parseLines(content, truncated))
+	case kindTopLevel:
+		pf.topLevel = parseLines(content, truncated)
+	case kindInstaller:
+		pf.text = strings.TrimSpace(string(content))
+	case kindPyvenv:
+		pf.text = parsePyvenvVersion(content)
+	}
+	if d.parsed == nil {
+		d.parsed = make(map[int32]*parsedFile)
+	}
+	d.parsed[idx] = pf
+}
+
+func (a *Analyzer) resolveList(base string, rels []string) []nodeID {
+	out := make([]nodeID, 0, len(rels))
+	for _, r := range rels {
+		var p string
+		if strings.HasPrefix(r, "/") {
+			p = path.Clean(r)
+		} else {
+			p = path.Join(base, r)
+		}
+		if p == "/" {
+			continue
+		}
+		out = append(out, a.paths.intern(p))
+	}
+	return out
+}
+
+// parseMetadata reads Name and Version from the header block of a METADATA
+// or PKG-INFO file (RFC 822 style).
+func parseMetadata(b []byte) (name, version string) {
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 0, 4096), len(b)+1)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.TrimSpace(line) == "" {
+			break
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "name":
+			if name == "" {
+				name = strings.TrimSpace(v)
+			}
+		case "version":
+			if version == "" {
+				version = strings.TrimSpace(v)
+			}
+		}
+		if name != "" && version != "" {
+			break
+		}
+	}
+	return name, version
+}
+
+// parseRecord returns the path column of a RECORD file.
+func parseRecord(b []byte, truncated bool) []string {
+	if truncated {
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			b = b[:i+1]
+		} else {
+			return nil
+		}
+	}
+	r := csv.NewReader(bytes.NewReader(b))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	r.ReuseRecord = true
+	var out []string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			if _, ok := err.(*csv.ParseError); ok {
+				continue
+			}
+			break
+		}
+		if len(rec) == 0 || strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		out = append(out, rec[0])
+	}
+	return out
+}
+
+// parseLines returns the non-empty lines of a text file.
+func parseLines(b []byte, truncated bool) []string {
+	if truncated {
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			b = b[:i+1]
+		} else {
+			return nil
+		}
+	}
+	var out []string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func parsePyvenvVersion(b []byte) string {
+	var version string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		switch strings.TrimSpace(k) {
+		case "version":
+			if version == "" {
+				version = strings.TrimSpace(v)
+			}
+		case "version_info":
+			version = strings.TrimSpace(v)
+		}
+	}
+	return version
+}
+
+// normalizeName normalises a distribution name as PEP 503 does.
+func normalizeName(s string) string {
+	var b strings.Builder
+	sep := false
+	for _, c := range strings.ToLower(strings.TrimSpace(s)) {
+		if c == '-' || c == '_' || c == '.' {
+			sep = true
+			continue
+		}
+		if sep && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		sep = false
+		b.WriteRune(c)
+	}
+	return b.String()
+}

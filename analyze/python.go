@@ -1,0 +1,317 @@
+package analyze
+
+import (
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/pyimg/pyimg/layers"
+)
+
+var (
+	pythonExe   = regexp.MustCompile(`^python(\d+(?:\.\d+)?)?$`)
+	pythonLibXY = regexp.MustCompile(`(?:^|/)python(\d+\.\d+)(?:/|$)`)
+)
+
+// pythonVersionFromPath returns the X.Y in ".../lib/python3.12/...".
+func pythonVersionFromPath(p string) string {
+	if m := pythonLibXY.FindStringSubmatch(p); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+func (a *Analyzer) envValue(key string) string {
+	if a.cfg == nil {
+		return ""
+	}
+	for _, kv := range a.cfg.Config.Env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// interpreters lists the Python executables in bin directories.
+func (a *Analyzer) interpreters(f *finalFS) []Interpreter {
+	t := f.t
+	out := []Interpreter{}
+	for id := 1; id < t.len(); id++ {
+		n := nodeID(id)
+		if !f.present(n) {
+			continue
+		}
+		m := pythonExe.FindStringSubmatch(t.name(n))
+		if m == nil {
+			continue
+		}
+		bin := t.parent(n)
+		if bn := t.name(bin); bn != "bin" && bn != "sbin" {
+			continue
+		}
+		r := f.rec(n)
+		if r.kind != layers.TypeFile && r.kind != layers.TypeSymlink && r.kind != layers.TypeHardlink {
+			continue
+		}
+		in := Interpreter{Path: t.path(n), Layer: int(f.layer[n])}
+		if r.kind == layers.TypeSymlink {
+			in.Target = f.link(n)
+		}
+		prefix := t.parent(bin)
+		if cfg, ok := t.child(prefix, "pyvenv.cfg"); ok && f.isFile(cfg) {
+			in.Venv = t.path(prefix)
+		}
+		in.Version = a.interpreterVersion(f, n, m[1], in.Venv, prefix)
+		out = append(out, in)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+func (a *Analyzer) interpreterVersion(f *finalFS, n nodeID, fromName, venv string, prefix nodeID) string {
+	t := f.t
+	if strings.Contains(fromName, ".") {
+		return fromName
+	}
+	// Follow symlinks to a versioned name (python3 -> python3.11).
+	cur := n
+	for range 8 {
+		if !f.present(cur) || f.rec(cur).kind != layers.TypeSymlink {
+			break
+		}
+		target := f.link(cur)
+		if m := pythonExe.FindStringSubmatch(path.Base(target)); m != nil && strings.Contains(m[1], ".") {
+			return m[1]
+		}
+		var abs string
+		if strings.HasPrefix(target, "/") {
+			abs = path.Clean(target)
+		} else {
+			abs = path.Join(t.path(t.parent(cur)), target)
+		}
+		next, ok := t.lookup(abs)
+		if !ok {
+			break
+		}
+		cur = next
+	}
+	if venv != "" {
+		if cfg, ok := t.child(prefix, "pyvenv.cfg"); ok {
+			if pf := f.parsed(cfg); pf != nil && pf.text != "" {
+				return pf.text
+			}
+		}
+	}
+	// lib/python3.X next to the bin directory.
+	if lib, ok := t.child(prefix, "lib"); ok {
+		var best string
+		for c := t.nodes[lib].firstChild; c != 0; c = t.nodes[c].nextSibling {
+			if v := pythonVersionFromPath(t.name(c)); v != "" && f.exists(c) && versionLess(best, v) {
+				best = v
+			}
+		}
+		if best != "" {
+			return best
+		}
+	}
+	if strings.HasPrefix(t.path(n), "/usr/local/bin/") {
+		if v := a.envValue("PYTHON_VERSION"); v != "" {
+			return v
+		}
+	}
+	return fromName
+}
+
+// versionLess compares dotted numeric versions ("" is lowest).
+func versionLess(a, b string) bool {
+	if a == "" {
+		return b != ""
+	}
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) && i < len(bs); i++ {
+		if len(as[i]) != len(bs[i]) {
+			return len(as[i]) < len(bs[i])
+		}
+		if as[i] != bs[i] {
+			return as[i] < bs[i]
+		}
+	}
+	return len(as) < len(bs)
+}
+
+// pkgState is a distribution being accounted.
+type pkgState struct {
+	PythonPackage
+	site nodeID
+	meta nodeID
+}
+
+// pythonPackages finds every installed distribution in the final
+// filesystem and attributes file bytes to it.
+func (a *Analyzer) pythonPackages(f *finalFS) []PythonPackage {
+	t := f.t
+	var pkgs []*pkgState
+	for id := 1; id < t.len(); id++ {
+		n := nodeID(id)
+		name := t.name(n)
+		isDist := strings.HasSuffix(name, ".dist-info")
+		isEgg := strings.HasSuffix(name, ".egg-info")
+		if !isDist && !isEgg {
+			continue
+		}
+		var metaFile nodeID
+		switch {
+		case isEgg && f.isFile(n):
+			metaFile = n
+		case isDist:
+			c, ok := t.child(n, "METADATA")
+			if !ok || !f.isFile(c) {
+				continue
+			}
+			metaFile = c
+		default:
+			c, ok := t.child(n, "PKG-INFO")
+			if !ok || !f.isFile(c) {
+				continue
+			}
+			metaFile = c
+		}
+		p := &pkgState{site: t.parent(n), meta: n}
+		p.Location = t.path(p.site)
+		p.Metadata = t.path(n)
+		p.Layer = int(f.layer[metaFile])
+		p.Python = pythonVersionFromPath(p.Location)
+		if pf := f.parsed(metaFile); pf != nil {
+			p.Name, p.Version = pf.name, pf.version
+		}
+		if p.Name == "" || p.Version == "" {
+			dn, dv := nameVersionFromDir(name)
+			if p.Name == "" {
+				p.Name = dn
+			}
+			if p.Version == "" {
+				p.Version = dv
+			}
+		}
+		p.Name = normalizeName(p.Name)
+		if c, ok := t.child(n, "INSTALLER"); ok {
+			if pf := f.parsed(c); pf != nil {
+				p.Installer = pf.text
+			}
+		}
+		pkgs = append(pkgs, p)
+	}
+
+	// Files listed in RECORD / installed-files.txt; directories owning
+	// them point to the package (-1: shared by several).
+	claimed := make(map[nodeID]bool)
+	owner := make(map[nodeID]int)
+	setOwner := func(dir nodeID, pi int) {
+		if o, ok := owner[dir]; ok && o != pi {
+			owner[dir] = -1
+		} else if !ok {
+			owner[dir] = pi
+		}
+	}
+	for pi, p := range pkgs {
+		var list []nodeID
+		if f.isFile(p.meta) {
+			// single-file egg-info: only itself
+			list = []nodeID{p.meta}
+		} else {
+			for _, lname := range []string{"RECORD", "installed-files.txt"} {
+				if c, ok := t.child(p.meta, lname); ok {
+					if pf := f.parsed(c); pf != nil {
+						list = append(list, pf.paths...)
+					}
+				}
+			}
+			// The metadata directory itself always belongs to the package.
+			t.walk(p.meta, func(x nodeID) bool {
+				if f.isFile(x) {
+					list = append(list, x)
+				}
+				return true
+			})
+		}
+		for _, x := range list {
+			if !f.isFile(x) || claimed[x] {
+				continue
+			}
+			claimed[x] = true
+			p.SizeBytes += f.rec(x).size
+			p.Files++
+			if !t.isUnder(x, p.site) || x == p.meta {
+				continue
+			}
+			for d := t.parent(x); d != p.site; d = t.parent(d) {
+				if d == p.meta {
+					break
+				}
+				setOwner(d, pi)
+			}
+		}
+		if !f.isFile(p.meta) {
+			if c, ok := t.child(p.meta, "top_level.txt"); ok {
+				if pf := f.parsed(c); pf != nil {
+					for _, tl := range pf.topLevel {
+						if d, ok := t.child(p.site, tl); ok {
+							if _, set := owner[d]; !set {
+								owner[d] = pi
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+
+	// Unlisted files below a site directory go to the package owning the
+	// nearest directory.
+	sites := make(map[nodeID]bool)
+	for _, p := range pkgs {
+		sites[p.site] = true
+	}
+	for site := range sites {
+		t.walk(site, func(x nodeID) bool {
+			if x == site || !f.isFile(x) || claimed[x] {
+				return true
+			}
+			for d := t.parent(x); d != site; d = t.parent(d) {
+				if o, ok := owner[d]; ok {
+					if o >= 0 {
+						pkgs[o].SizeBytes += f.rec(x).size
+						pkgs[o].Files++
+					}
+					break
+				}
+			}
+			return true
+		})
+	}
+
+	out := make([]PythonPackage, 0, len(pkgs))
+	for _, p := range pkgs {
+		out = append(out, p.PythonPackage)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Location < out[j].Location
+	})
+	return out
+}
+
+// nameVersionFromDir splits "Name-1.0.dist-info" (or .egg-info, where a
+// "-py3.11" suffix may follow the version).
+func nameVersionFromDir(dir string) (string, string) {
+	base := strings.TrimSuffix(strings.TrimSuffix(dir, ".dist-info"), ".egg-info")
+	name, version, _ := strings.Cut(base, "-")
+	if i := strings.Index(version, "-py"); i >= 0 {
+		version = version[:i]
+	}
+	return name, version
+}

@@ -1,0 +1,169 @@
+package analyze
+
+import (
+	"fmt"
+
+	"github.com/pyimg/pyimg/report"
+)
+
+// Rule IDs reported by analyze.
+const (
+	RuleRoot          = "PY601"
+	RuleSecretFile    = "PY602"
+	RuleSecretEnv     = "PY603"
+	RuleLeftover      = "PY604"
+	RuleSetuid        = "PY605"
+	RuleWorldWritable = "PY606"
+	RuleWaste         = "PY607"
+)
+
+var rules = []report.Rule{
+	{
+		ID: RuleRoot, Name: "runs-as-root", Severity: report.SeverityWarning,
+		Summary: "The image runs its process as root",
+		Why: "The config has no USER (or USER root/0), so the app runs as uid 0: a remote code " +
+			"execution in the app, or in one of its dependencies, can write anywhere in the container, " +
+			"and with a kernel or runtime bug or a mounted docker socket it escapes to the host as root.",
+		Fix:  "Create an unprivileged user in the Dockerfile and switch to it with USER before CMD.",
+		Bad:  "An image whose config has no User field, or User \"root\" or \"0:0\".",
+		Good: "An image whose config has User \"10001:10001\" (a user created with useradd).",
+	},
+	{
+		ID: RuleSecretFile, Name: "secret-in-layer", Severity: report.SeverityError,
+		Summary: "A layer contains a credential file",
+		Why: "Anyone who can pull the image can read every layer: a private key, a .env with a password, " +
+			"~/.aws/credentials or a token in .npmrc/.pypirc/.netrc is leaked to them. Deleting the file in a " +
+			"later layer does not help; the bytes stay in the earlier layer's blob.",
+		Fix: "Never COPY credentials into the build context; pass them with RUN --mount=type=secret, " +
+			"add them to .dockerignore, and rotate any credential that was pushed.",
+		Bad:  "A layer that adds /app/.env with DATABASE_PASSWORD=s3cr3t, even if a later layer deletes it.",
+		Good: "No credential files in any layer; secrets mounted only during RUN with --mount=type=secret.",
+	},
+	{
+		ID: RuleSecretEnv, Name: "secret-in-env", Severity: report.SeverityError,
+		Summary: "The image config sets a credential in an environment variable",
+		Why: "ENV values are stored in the image config in clear text: `docker inspect` or any registry " +
+			"client shows them, and every process and child of the container inherits them.",
+		Fix:  "Inject secrets at run time (orchestrator secrets, mounted files), never with ENV or ARG.",
+		Bad:  "An image config with Env AWS_SECRET_ACCESS_KEY=... or API_TOKEN=ghp_...",
+		Good: "An image config whose Env holds only non-secret settings such as PYTHONUNBUFFERED=1.",
+	},
+	{
+		ID: RuleLeftover, Name: "build-leftovers", Severity: report.SeverityWarning,
+		Summary: "Build-time files remain in the image",
+		Why: "Package caches (pip, uv, poetry), apt lists, compilers, C headers and test suites are only " +
+			"needed to build: they make every pull and cold start slower and add attack surface " +
+			"(a compiler in a runtime image helps an attacker build exploits).",
+		Fix: "Use a multi-stage build and copy only the installed environment; pip install --no-cache-dir " +
+			"(or a cache mount), rm -rf /var/lib/apt/lists/* in the same RUN as apt-get install.",
+		Bad:  "A final image with /root/.cache/pip (180 MB) and gcc from the build stage.",
+		Good: "A final image built FROM a slim base that only receives the virtualenv from the builder stage.",
+	},
+	{
+		ID: RuleSetuid, Name: "setuid-file", Severity: report.SeverityInfo,
+		Summary: "The image contains setuid or setgid executables",
+		Why: "A setuid-root binary runs as root whoever starts it: one bug in it turns a compromise of the " +
+			"unprivileged app user into root inside the container.",
+		Fix:  "Remove the setuid/setgid bit (chmod u-s,g-s) or the binaries the app does not need.",
+		Bad:  "A runtime image with /usr/bin/passwd mode 4755 while the app never changes passwords.",
+		Good: "A runtime image with no setuid files (find / -perm /6000 returns nothing).",
+	},
+	{
+		ID: RuleWorldWritable, Name: "world-writable", Severity: report.SeverityWarning,
+		Summary: "Files or directories are writable by any user",
+		Why: "Any process in the container, whatever its uid, can replace a world-writable file, for " +
+			"example the app's code or a script root runs, and escalate through it.",
+		Fix:  "chmod o-w the paths; use a sticky directory (mode 1777) only for shared temp space.",
+		Bad:  "A layer that adds /app with mode 0777.",
+		Good: "/app owned by the app user with mode 0755; /tmp with mode 1777.",
+	},
+	{
+		ID: RuleWaste, Name: "wasted-bytes", Severity: report.SeverityWarning,
+		Summary: "Layers repeat or delete files of lower layers",
+		Why: "A file changed or deleted in a later layer still ships in full in the layer that added it " +
+			"(dive counts it as wasted): `RUN rm` or `chmod` in a separate step makes the image bigger, not smaller.",
+		Fix: "Create, use and delete temporary files in the same RUN; set permissions with COPY --chmod; " +
+			"use multi-stage builds.",
+		Bad:  "RUN apt-get update && apt-get install -y build-essential, then a later RUN apt-get purge build-essential.",
+		Good: "One RUN that installs, builds and purges, or a builder stage whose output is copied.",
+	},
+}
+
+// Rules returns the metadata of the rules analyze reports, for docs and
+// SARIF.
+func Rules() []report.Rule {
+	return append([]report.Rule(nil), rules...)
+}
+
+func ruleByID(id string) report.Rule {
+	for _, r := range rules {
+		if r.ID == id {
+			return r
+		}
+	}
+	return report.Rule{ID: id}
+}
+
+func finding(id, path string, layer *int, msg string) report.Finding {
+	r := ruleByID(id)
+	return report.Finding{Rule: r.ID, Name: r.Name, Severity: r.Severity, Path: path, Layer: layer, Message: msg, Fix: r.Fix}
+}
+
+func (a *Analyzer) findings(res *Result) []report.Finding {
+	out := []report.Finding{}
+	sec := res.Security
+	if sec.RunsAsRoot {
+		u := sec.User
+		if u == "" {
+			u = "(none)"
+		}
+		out = append(out, finding(RuleRoot, "", nil, fmt.Sprintf("the image config user is %s, so the process runs as root", u)))
+	}
+	for _, s := range sec.Secrets {
+		if s.Env != "" {
+			out = append(out, finding(RuleSecretEnv, "", nil, fmt.Sprintf("config env %s holds a credential (%s)", s.Env, s.Kind)))
+			continue
+		}
+		msg := fmt.Sprintf("%s in %s", s.Kind, s.Path)
+		if s.Deleted {
+			msg += fmt.Sprintf(" (deleted or replaced by a later layer, but still in layer %d's blob)", *s.Layer)
+		}
+		out = append(out, finding(RuleSecretFile, s.Path, s.Layer, msg))
+	}
+	for _, l := range res.Leftovers {
+		layer := l.Layer
+		out = append(out, finding(RuleLeftover, l.Path, &layer, fmt.Sprintf("%s: %s in %d files", l.Kind, humanBytes(l.SizeBytes), l.Files)))
+	}
+	for _, s := range sec.Setuid {
+		layer := s.Layer
+		out = append(out, finding(RuleSetuid, s.Path, &layer, fmt.Sprintf("setuid/setgid file (mode %s)", s.Mode)))
+	}
+	for _, w := range sec.WorldWritable {
+		layer := w.Layer
+		out = append(out, finding(RuleWorldWritable, w.Path, &layer, fmt.Sprintf("writable by any user (mode %s)", w.Mode)))
+	}
+	if a.opts.wasteThreshold >= 0 && res.WastedBytes > a.opts.wasteThreshold {
+		f := finding(RuleWaste, "", nil, fmt.Sprintf("%s wasted across layers (efficiency %.1f%%, threshold %s)",
+			humanBytes(res.WastedBytes), res.Efficiency*100, humanBytes(a.opts.wasteThreshold)))
+		if len(res.WastedFiles) > 0 {
+			f.Message += fmt.Sprintf("; largest: %s (%s in %d layers)", res.WastedFiles[0].Path,
+				humanBytes(res.WastedFiles[0].SizeBytes), res.WastedFiles[0].Count)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// humanBytes renders n with binary units ("1.5 MiB").
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

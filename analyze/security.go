@@ -1,0 +1,117 @@
+package analyze
+
+import (
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/pyimg/pyimg/layers"
+)
+
+// runsAsRoot reports whether a config user means uid 0.
+func runsAsRoot(user string) bool {
+	u, _, _ := strings.Cut(strings.TrimSpace(user), ":")
+	return u == "" || u == "root" || u == "0"
+}
+
+var shellPaths = []string{
+	"/bin/sh", "/bin/bash", "/bin/dash", "/bin/ash", "/bin/zsh", "/bin/busybox",
+	"/usr/bin/sh", "/usr/bin/bash", "/usr/bin/dash", "/usr/bin/zsh", "/usr/bin/busybox",
+}
+
+var packageManagers = []struct{ name, path string }{
+	{"apt", "/usr/bin/apt"},
+	{"apt", "/usr/bin/apt-get"},
+	{"dpkg", "/usr/bin/dpkg"},
+	{"dpkg", "/bin/dpkg"},
+	{"apk", "/sbin/apk"},
+	{"apk", "/usr/sbin/apk"},
+	{"yum", "/usr/bin/yum"},
+	{"dnf", "/usr/bin/dnf"},
+	{"microdnf", "/usr/bin/microdnf"},
+}
+
+var pipExe = regexp.MustCompile(`^pip(\d+(\.\d+)?)?$`)
+
+func (a *Analyzer) security(f *finalFS, ls []*layerData) Security {
+	t := f.t
+	s := Security{Shells: []string{}, PackageManagers: []string{}, Setuid: []FileFact{}, WorldWritable: []FileFact{}, Secrets: []Secret{}}
+	if a.cfg != nil {
+		s.User = a.cfg.Config.User
+	}
+	s.RunsAsRoot = runsAsRoot(s.User)
+
+	for _, p := range shellPaths {
+		if n, ok := t.lookup(p); ok && f.present(n) && f.presentPath(n) {
+			s.Shells = append(s.Shells, p)
+		}
+	}
+	seenPM := map[string]bool{}
+	for _, pm := range packageManagers {
+		if n, ok := t.lookup(pm.path); ok && f.present(n) && !seenPM[pm.name] {
+			seenPM[pm.name] = true
+			s.PackageManagers = append(s.PackageManagers, pm.name)
+		}
+	}
+
+	for id := 1; id < t.len(); id++ {
+		n := nodeID(id)
+		if !f.present(n) {
+			continue
+		}
+		r := f.rec(n)
+		if !seenPM["pip"] && (r.kind == layers.TypeFile || r.kind == layers.TypeSymlink) &&
+			pipExe.MatchString(t.name(n)) && t.name(t.parent(n)) == "bin" {
+			seenPM["pip"] = true
+			s.PackageManagers = append(s.PackageManagers, "pip")
+		}
+		if r.kind == layers.TypeFile && r.mode&(fs.ModeSetuid|fs.ModeSetgid) != 0 {
+			s.Setuid = append(s.Setuid, FileFact{Path: t.path(n), Mode: modeString(r), Layer: int(f.layer[n])})
+		}
+		if r.kind == layers.TypeSymlink || r.mode.Perm()&0o002 == 0 {
+			continue
+		}
+		if r.kind == layers.TypeDir && r.mode&fs.ModeSticky != 0 {
+			continue
+		}
+		s.WorldWritable = append(s.WorldWritable, FileFact{Path: t.path(n), Mode: modeString(r), Layer: int(f.layer[n])})
+	}
+	sort.Slice(s.Setuid, func(i, j int) bool { return s.Setuid[i].Path < s.Setuid[j].Path })
+	sort.Slice(s.WorldWritable, func(i, j int) bool { return s.WorldWritable[i].Path < s.WorldWritable[j].Path })
+
+	for li, d := range ls {
+		for _, h := range d.secrets {
+			r := &d.recs[h.rec]
+			l := li
+			sec := Secret{Kind: h.kind, Path: t.path(r.node), Layer: &l}
+			sec.Deleted = f.layer[r.node] != int32(li) || f.idx[r.node] != h.rec
+			s.Secrets = append(s.Secrets, sec)
+		}
+	}
+	if a.cfg != nil {
+		for _, kv := range a.cfg.Config.Env {
+			if name, kind := envSecret(kv); kind != "" {
+				s.Secrets = append(s.Secrets, Secret{Kind: kind, Env: name})
+			}
+		}
+	}
+	return s
+}
+
+// modeString renders permission bits with setuid, setgid and sticky as
+// "4755".
+func modeString(r *rec) string {
+	m := uint32(r.mode.Perm())
+	if r.mode&fs.ModeSetuid != 0 {
+		m |= 0o4000
+	}
+	if r.mode&fs.ModeSetgid != 0 {
+		m |= 0o2000
+	}
+	if r.mode&fs.ModeSticky != 0 {
+		m |= 0o1000
+	}
+	const digits = "01234567"
+	return string([]byte{digits[m>>9&7], digits[m>>6&7], digits[m>>3&7], digits[m&7]})
+}
