@@ -1,0 +1,160 @@
+package image
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+// Transport names, spelled as skopeo spells them.
+const (
+	TransportRegistry      = "docker"
+	TransportOCI           = "oci"
+	TransportOCIArchive    = "oci-archive"
+	TransportDockerArchive = "docker-archive"
+)
+
+// skopeo transports we recognise but cannot open.
+var unsupportedTransports = map[string]bool{
+	"containers-storage": true,
+	"docker-daemon":      true,
+	"dir":                true,
+	"ostree":             true,
+	"sif":                true,
+	"tarball":            true,
+}
+
+// Reference is a parsed image reference.
+type Reference struct {
+	// Transport is one of the Transport* constants.
+	Transport string
+	// Name is the registry reference for TransportRegistry, without the
+	// "docker://" prefix.
+	Name string
+	// Path is the directory or file of the local transports.
+	Path string
+	// Tag selects an image inside a layout or archive: the
+	// org.opencontainers.image.ref.name annotation for oci and oci-archive,
+	// a repo tag ("python:3.12") or "@N" (0-based position in
+	// manifest.json) for docker-archive. Empty means the only image.
+	Tag string
+}
+
+// ReferenceError reports a malformed reference. It matches ErrReference.
+type ReferenceError struct {
+	Ref    string
+	Reason string
+}
+
+func (e *ReferenceError) Error() string {
+	return fmt.Sprintf("invalid image reference %q: %s", e.Ref, e.Reason)
+}
+
+// Is reports whether target is ErrReference.
+func (e *ReferenceError) Is(target error) bool { return target == ErrReference }
+
+// ParseReference parses ref in skopeo's transport syntax. A reference
+// without a known transport prefix is a registry reference.
+func ParseReference(ref string) (Reference, error) {
+	bad := func(format string, args ...any) (Reference, error) {
+		return Reference{}, &ReferenceError{Ref: ref, Reason: fmt.Sprintf(format, args...)}
+	}
+	if strings.TrimSpace(ref) == "" {
+		return bad("empty reference")
+	}
+	if strings.TrimSpace(ref) != ref {
+		return bad("leading or trailing white space")
+	}
+	transport, rest, found := strings.Cut(ref, ":")
+	switch {
+	case !found:
+		return parseRegistry(ref, ref)
+	case transport == TransportRegistry:
+		if !strings.HasPrefix(rest, "//") {
+			return bad(`the docker transport is written "docker://REGISTRY/REPO:TAG"`)
+		}
+		return parseRegistry(ref, strings.TrimPrefix(rest, "//"))
+	case transport == TransportOCI, transport == TransportOCIArchive, transport == TransportDockerArchive:
+		path, tag, _ := strings.Cut(rest, ":")
+		if path == "" {
+			what := "file"
+			if transport == TransportOCI {
+				what = "directory"
+			}
+			return bad("%s needs a %s: %s:PATH[:REF]", transport, what, transport)
+		}
+		if err := checkTag(transport, tag); err != "" {
+			return bad("%s", err)
+		}
+		return Reference{Transport: transport, Path: path, Tag: tag}, nil
+	case unsupportedTransports[transport]:
+		return bad("transport %q is not supported (use docker://, oci:, oci-archive: or docker-archive:)", transport)
+	}
+	// "localhost:5000/repo", "python:3.12": a registry reference whose
+	// first colon separates a port or a tag.
+	return parseRegistry(ref, ref)
+}
+
+func parseRegistry(ref, s string) (Reference, error) {
+	if s == "" {
+		return Reference{}, &ReferenceError{Ref: ref, Reason: "no image name after docker://"}
+	}
+	if strings.Contains(s, "://") {
+		return Reference{}, &ReferenceError{Ref: ref, Reason: "unknown scheme; registry references have no scheme except docker://"}
+	}
+	n, err := name.ParseReference(s)
+	if err != nil {
+		return Reference{}, &ReferenceError{Ref: ref, Reason: err.Error()}
+	}
+	return Reference{Transport: TransportRegistry, Name: n.String()}, nil
+}
+
+// checkTag returns why tag is not valid for transport, or "".
+func checkTag(transport, tag string) string {
+	if tag == "" {
+		return ""
+	}
+	if transport == TransportDockerArchive {
+		if strings.HasPrefix(tag, "@") {
+			for _, c := range tag[1:] {
+				if c < '0' || c > '9' {
+					return fmt.Sprintf("docker-archive image index %q is not a number", tag)
+				}
+			}
+			if len(tag) == 1 {
+				return "docker-archive image index after @ is empty"
+			}
+			return ""
+		}
+		if _, err := name.NewTag(tag); err != nil {
+			return fmt.Sprintf("docker-archive reference %q: %v", tag, err)
+		}
+		return ""
+	}
+	// OCI image-layout ref.name grammar: components of alphanumerics
+	// separated by "/", each component alphanumerics joined by [-._:@+].
+	for _, comp := range strings.Split(tag, "/") {
+		if comp == "" {
+			return fmt.Sprintf("%s ref name %q has an empty component", transport, tag)
+		}
+		prevSep := true
+		for _, c := range comp {
+			switch {
+			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+				prevSep = false
+			case strings.ContainsRune("-._:@+", c):
+				if prevSep && c != '-' {
+					return fmt.Sprintf("%s ref name %q: unexpected %q", transport, tag, c)
+				}
+				prevSep = true
+			default:
+				return fmt.Sprintf("%s ref name %q: character %q is not allowed", transport, tag, c)
+			}
+		}
+		if prevSep {
+			return fmt.Sprintf("%s ref name %q must end with a letter or digit", transport, tag)
+		}
+	}
+	return ""
+}
