@@ -59,15 +59,14 @@ func (s Status) String() string {
 }
 
 // StatusAt returns the series' lifecycle state at now. Dates are days in
-// UTC: the series is supported until the start of its EOL day.
+// UTC: the series is supported until the start of its EOL day. A series
+// without a known final release (Released is zero) is Unreleased whatever
+// now is, even past its Scheduled date: the data cannot vouch for a release
+// it has not seen, and its Latest is then a pre-release.
 func (p PythonSeries) StatusAt(now time.Time) Status {
 	st := newStatus(now, p.EOL)
-	first := p.Released
-	if first.IsZero() {
-		first = p.Scheduled
-	}
 	switch {
-	case first.IsZero() || now.Before(first):
+	case p.Released.IsZero() || now.Before(p.Released):
 		st.Support, st.Phase = Unreleased, PhasePrerelease
 	case !p.EOL.IsZero() && !now.Before(p.EOL):
 		st.Phase = PhaseEOL

@@ -24,7 +24,7 @@ func TestPythonStatusAt(t *testing.T) {
 		{"3.10", "2026-08-22", EOLSoon, PhaseSecurity, 40},
 		{"3.13", "2026-08-22", Supported, PhaseBugfix, 1136},
 		{"3.15", "2026-08-22", Unreleased, PhasePrerelease, 1866},
-		{"3.15", "2026-10-01", Supported, PhaseBugfix, 1826},
+		{"3.15", "2026-11-22", Unreleased, PhasePrerelease, 1774}, // scheduled date passed, no release known
 		{"3.16", "2026-08-22", Unreleased, PhasePrerelease, 2232},
 	}
 	for _, tt := range tests {
