@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Install what the end-to-end tests (e2e/) and the linters need on a Debian
+# bookworm machine: buildah, skopeo, debootstrap, docker-registry,
+# fuse-overlayfs, uidmap, ca-certificates, plus staticcheck via go install.
+#
+# Idempotent: when every tool is already present it only checks and exits.
+# Installing packages needs root; without root and with tools missing it
+# fails with a list of what is missing.
+set -euo pipefail
+
+# Pinned to the release that builds with Go 1.26 (staticcheck 2026.2.2).
+STATICCHECK_VERSION="${STATICCHECK_VERSION:-v0.8.2}"
+
+# command name -> Debian package providing it
+declare -A PKG_FOR=(
+	[buildah]=buildah
+	[skopeo]=skopeo
+	[debootstrap]=debootstrap
+	[docker-registry]=docker-registry
+	[fuse-overlayfs]=fuse-overlayfs
+	[newuidmap]=uidmap
+	[ssh-keygen]=openssh-client
+)
+# packages that ship no command we can probe
+DPKG_ONLY=(ca-certificates)
+
+log() { printf 'install-test-deps: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+missing=()
+for cmd in "${!PKG_FOR[@]}"; do
+	# debootstrap and newuidmap live in /usr/sbin, which a non-root PATH may lack.
+	if ! command -v "$cmd" >/dev/null 2>&1 && [[ ! -x /usr/sbin/$cmd && ! -x /sbin/$cmd ]]; then
+		missing+=("${PKG_FOR[$cmd]}")
+	fi
+done
+for pkg in "${DPKG_ONLY[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$pkg")
+	fi
+done
+
+if ((${#missing[@]} > 0)); then
+	mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+	if [[ $(id -u) -ne 0 ]]; then
+		die "not root and these packages are missing: ${missing[*]}
+  run as root:  sudo $0
+  or by hand:   sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}"
+	fi
+	command -v apt-get >/dev/null 2>&1 || die "apt-get not found; this script supports Debian/Ubuntu only (missing: ${missing[*]})"
+	log "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq || die "apt-get update failed"
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" || die "apt-get install failed for: ${missing[*]}"
+else
+	log "system packages present"
+fi
+
+# staticcheck: go install into GOBIN (default $(go env GOPATH)/bin).
+if command -v go >/dev/null 2>&1; then
+	gobin="$(go env GOBIN)"
+	[[ -n $gobin ]] || gobin="$(go env GOPATH)/bin"
+	have=""
+	if [[ -x $gobin/staticcheck ]]; then
+		have="$(go version -m "$gobin/staticcheck" 2>/dev/null | awk '$1 == "mod" && $2 == "honnef.co/go/tools" {print $3}')"
+	fi
+	if [[ $have == "$STATICCHECK_VERSION" ]]; then
+		log "staticcheck $have present in $gobin"
+	else
+		log "installing staticcheck $STATICCHECK_VERSION into $gobin (had: ${have:-none})"
+		go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" || die "go install staticcheck@$STATICCHECK_VERSION failed"
+	fi
+else
+	log "warning: go not found; skipping staticcheck"
+fi
+
+log "ok"
