@@ -297,8 +297,9 @@ func copyMap(m map[string]string) map[string]string {
 	return out
 }
 
-// envGetter looks names up in ENV, then ARG. With keep, unknown names
-// expand to themselves ("$PATH"), so partially known values stay readable.
+// envGetter looks names up in ENV, then ARG. With keep, unknown names and
+// ARGs without a default expand to themselves ("$PATH", "$UID"), so
+// partially known values stay readable and unknown ones stay visible.
 type envGetter struct {
 	env, args map[string]string
 	keep      bool
@@ -308,7 +309,7 @@ func (e envGetter) Get(k string) (string, bool) {
 	if v, ok := e.env[k]; ok {
 		return v, true
 	}
-	if v, ok := e.args[k]; ok {
+	if v, ok := e.args[k]; ok && (v != "" || !e.keep) {
 		return v, true
 	}
 	if e.keep {

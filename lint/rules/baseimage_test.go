@@ -1,0 +1,155 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pyimg/pyimg/lint"
+)
+
+func TestPY101(t *testing.T) {
+	runCases(t, "PY101", []ruleCase{
+		{name: "no tag", src: "FROM python\n", want: []int{1}},
+		{name: "latest", src: "FROM python:latest\n", want: []int{1}},
+		{name: "other image no tag", src: "FROM ubuntu\n", want: []int{1}},
+		{name: "registry port no tag", src: "FROM localhost:5000/app\n", want: []int{1}},
+		{name: "tagged", src: "FROM python:3.13.9-slim-trixie\n"},
+		{name: "digest only", src: "FROM python" + dg + "\n"},
+		{name: "scratch", src: "FROM scratch\n"},
+		{name: "earlier stage", src: "FROM python:3.13.9-slim-trixie AS base\nFROM base\n"},
+		{name: "ARG default tag", src: "ARG PY=3.13\nFROM python:${PY}-slim\n"},
+		{name: "ARG default latest", src: "ARG TAG=latest\nFROM python:${TAG}\n", want: []int{2}},
+		{name: "whole ref variable", src: "ARG IMAGE\nFROM ${IMAGE}\n"},
+		{name: "second stage only", src: "FROM python:3.13.9-slim-trixie AS b\nRUN true\nFROM python\nCOPY --from=b /x /x\n", want: []int{3}},
+		{name: "suppressed", src: "# pyimg: ignore=PY101\nFROM python\n"},
+		{name: "globally suppressed", src: "FROM python\n# pyimg: global ignore=PY101,PY104\n"},
+	})
+}
+
+func TestPY102(t *testing.T) {
+	runCases(t, "PY102", []ruleCase{
+		{name: "slim without os", src: "FROM python:3.12-slim\n", want: []int{1}},
+		{name: "full without os", src: "FROM python:3.12.7\n", want: []int{1}},
+		{name: "alpine without release", src: "FROM python:3.12-alpine\n", want: []int{1}},
+		{name: "docker.io library", src: "FROM docker.io/library/python:3.12-slim\n", want: []int{1}},
+		{name: "index.docker.io", src: "FROM index.docker.io/library/python:3.12-slim\n", want: []int{1}},
+		{name: "ARG default", src: "ARG PYTHON_VERSION=3.12\nFROM python:${PYTHON_VERSION}-slim\n", want: []int{2}},
+		{name: "slim bookworm", src: "FROM python:3.12-slim-bookworm\n"},
+		{name: "alpine release", src: "FROM python:3.12-alpine3.22\n"},
+		{name: "latest is PY101", src: "FROM python:latest\n"},
+		{name: "not official", src: "FROM myorg/python:3.12-slim\n"},
+		{name: "other registry", src: "FROM ghcr.io/acme/python:3.12-slim\n"},
+		{name: "unresolved tag", src: "ARG PY\nFROM python:${PY}-slim\n"},
+		{name: "trusted mirror", src: "FROM registry.example.com/library/python:3.12-slim\n",
+			opts: []lint.Option{lint.WithConfig(lint.Config{TrustedRegistries: []string{"registry.example.com"}})}, want: []int{1}},
+		{name: "untrusted mirror", src: "FROM registry.example.com/library/python:3.12-slim\n"},
+		{name: "windows", src: "FROM python:3.12-windowsservercore-ltsc2022\n"},
+	})
+}
+
+func TestPY103(t *testing.T) {
+	runCases(t, "PY103", []ruleCase{
+		{name: "series", src: "FROM python:3.12-slim-bookworm\n", want: []int{1}},
+		{name: "major only", src: "FROM python:3-slim\n", want: []int{1}},
+		{name: "variant only", src: "FROM python:slim\n"},
+		{name: "patch", src: "FROM python:3.12.7-slim-bookworm\n"},
+		{name: "rc patch", src: "FROM python:3.14.0rc2-trixie\n"},
+		{name: "ARG default", src: "ARG PY=3.12\nFROM python:${PY}-slim-bookworm\n", want: []int{2}},
+		{name: "ARG default patch", src: "ARG PY=3.12.7\nFROM python:${PY}-slim-bookworm\n"},
+		{name: "not official", src: "FROM cgr.dev/chainguard/python:latest\n"},
+		{name: "stage", src: "FROM python:3.12.7-slim-bookworm AS a\nFROM a\n"},
+	})
+	fs := lintSrc(t, "FROM python:3.12-slim-bookworm\n", nil)
+	f, _ := find(fs, "PY103")
+	if !strings.Contains(f.Fix, "python:3.12.14-slim-bookworm") {
+		t.Errorf("PY103 fix = %q, want the newest 3.12 patch release", f.Fix)
+	}
+}
+
+func TestPY104(t *testing.T) {
+	runCases(t, "PY104", []ruleCase{
+		{name: "tag only", src: "FROM python:3.12.7-slim-bookworm\n", want: []int{1}},
+		{name: "every image stage", src: "FROM python:3.12.7-slim-bookworm AS b\nFROM gcr.io/distroless/python3-debian13:nonroot\nCOPY --from=b /a /a\n", want: []int{1, 2}},
+		{name: "digest", src: "FROM python:3.12.7-slim-bookworm" + dg + "\n"},
+		{name: "ARG digest", src: "ARG D=" + dg[1:] + "\nFROM python:3.12.7-slim-bookworm@${D}\n"},
+		{name: "scratch", src: "FROM scratch\n"},
+		{name: "from stage", src: "FROM python:3.12.7-slim-bookworm" + dg + " AS a\nFROM a\n"},
+		{name: "suppressed above FROM", src: "# renovate: keep\n# pyimg: ignore=PY104 -- internal mirror\nFROM python:3.12.7-slim-bookworm\n"},
+		{name: "suppression not adjacent", src: "# pyimg: ignore=PY104\n\nFROM python:3.12.7-slim-bookworm\n", want: []int{3}},
+		{name: "unused stage not built", src: "FROM python:3.12.7 AS unused\nFROM scratch\nCOPY x /x\n"},
+	})
+}
+
+func TestPY105(t *testing.T) {
+	runCases(t, "PY105", []ruleCase{
+		{name: "eol", src: "FROM python:3.9.25-slim-bookworm\n", want: []int{1}},
+		{name: "eol via ARG", src: "ARG PYTHON_VERSION=3.8\nFROM python:${PYTHON_VERSION}-slim\n", want: []int{2}},
+		{name: "eol soon", src: "FROM python:3.10-slim-bookworm\n", want: []int{1}},
+		{name: "supported", src: "FROM python:3.13-slim-trixie\n"},
+		{name: "distroless 3.11 fine", src: "FROM gcr.io/distroless/python3-debian13:nonroot\n"},
+		{name: "no series", src: "FROM python:slim\n"},
+		{name: "unknown image", src: "FROM ubuntu:24.04\n"},
+		{name: "eol builder only", src: "FROM python:3.8-slim AS b\nRUN true\nFROM python:3.13.9-slim-trixie\nCOPY --from=b /x /x\n", want: []int{1}},
+	})
+	fs := lintSrc(t, "FROM python:3.10-slim-bookworm\nFROM python:3.9-slim-bookworm\n", nil)
+	var sev []string
+	for _, f := range fs {
+		if f.Rule == "PY105" {
+			sev = append(sev, f.Severity.String())
+		}
+	}
+	if strings.Join(sev, ",") != "error" {
+		// Only the target's chain counts: the first stage is unused.
+		t.Errorf("PY105 severities = %v, want [error]", sev)
+	}
+	fs = lintSrc(t, "FROM python:3.10-slim-bookworm\n", nil)
+	if f, _ := find(fs, "PY105"); f.Severity.String() != "warning" || !strings.Contains(f.Message, "2026-10-01") {
+		t.Errorf("PY105 for 3.10 = %s %q, want a warning naming 2026-10-01", f.Severity, f.Message)
+	}
+}
+
+func TestPY106(t *testing.T) {
+	runCases(t, "PY106", []ruleCase{
+		{name: "buster", src: "FROM python:3.11.4-slim-buster\n", want: []int{1}},
+		{name: "alpine 3.18", src: "FROM python:3.11.4-alpine3.18\n", want: []int{1}},
+		{name: "debian image", src: "FROM debian:buster-slim\n", want: []int{1}},
+		{name: "alpine image", src: "FROM alpine:3.17\n", want: []int{1}},
+		{name: "bookworm LTS is a warning", src: "FROM python:3.12.7-slim-bookworm\n", want: []int{1}},
+		{name: "deprecated distroless", src: "FROM gcr.io/distroless/python3-debian11\n", want: []int{1}},
+		{name: "trixie", src: "FROM python:3.12.7-slim-trixie\n"},
+		{name: "alpine 3.22", src: "FROM python:3.12.7-alpine3.22\n"},
+		{name: "unpinned os", src: "FROM python:3.12.7-slim\n"},
+		{name: "distroless 13", src: "FROM gcr.io/distroless/python3-debian13:nonroot\n"},
+	})
+	fs := lintSrc(t, "FROM python:3.12.7-slim-bookworm\n", nil)
+	if f, _ := find(fs, "PY106"); f.Severity.String() != "warning" {
+		t.Errorf("PY106 bookworm severity = %s, want warning", f.Severity)
+	}
+}
+
+func TestPY107(t *testing.T) {
+	const b312 = "FROM python:3.12.7-slim-bookworm AS builder\nRUN python -m venv /venv\n"
+	runCases(t, "PY107", []ruleCase{
+		{name: "minor mismatch", src: b312 + "FROM python:3.11.9-slim-bookworm\nCOPY --from=builder /venv /venv\n", want: []int{4}},
+		{name: "libc mismatch", src: b312 + "FROM python:3.12.7-alpine3.22\nCOPY --from=builder /venv /venv\n", want: []int{4}},
+		{name: "distroless 3.11", src: b312 + "FROM gcr.io/distroless/python3-debian12:nonroot\nCOPY --from=builder /venv /venv\n", want: []int{4}},
+		{name: "site-packages by path", src: "FROM python:3.11-slim AS b\nFROM python:3.12-slim\nCOPY --from=b /usr/local/lib/python3.11/site-packages /usr/local/lib/python3.11/site-packages\n", want: []int{3}},
+		{name: "builder via ARG", src: "ARG PY=3.11\nFROM python:${PY}-slim AS b\nFROM python:3.12-slim\nCOPY --from=b /opt/venv /opt/venv\n", want: []int{4}},
+		{name: "builder via parent stage", src: "FROM python:3.11-slim AS base\nFROM base AS b\nRUN pip install --prefix=/install x\nFROM python:3.12-slim\nCOPY --from=b /install /usr/local\n", want: []int{5}},
+		{name: "copy from image", src: "FROM python:3.12-slim\nCOPY --from=python:3.11-slim /usr/local/lib/python3.11 /usr/local/lib/python3.11\n", want: []int{2}},
+		{name: "same", src: b312 + "FROM python:3.12.9-slim-trixie\nCOPY --from=builder /venv /venv\n"},
+		{name: "not a python env", src: b312 + "FROM python:3.11-slim\nCOPY --from=builder /app/static /app/static\n"},
+		{name: "unknown runtime", src: b312 + "FROM ubuntu:24.04\nCOPY --from=builder /venv /venv\n"},
+		{name: "chainguard unknown series", src: b312 + "FROM cgr.dev/chainguard/python:latest\nCOPY --from=builder /venv /venv\n"},
+	})
+}
+
+func TestPY108(t *testing.T) {
+	runCases(t, "PY108", []ruleCase{
+		{name: "rc", src: "FROM python:3.14.0rc2-slim-trixie\n", want: []int{1}},
+		{name: "rc alias", src: "FROM python:3.15-rc-trixie\n", want: []int{1}},
+		{name: "unreleased series", src: "FROM python:3.16-slim-trixie\n", want: []int{1}},
+		{name: "final", src: "FROM python:3.14.0-slim-trixie\n"},
+		{name: "latest", src: "FROM python\n"},
+	})
+}
