@@ -52,14 +52,6 @@ func (t *pathTable) intern(p string) nodeID {
 	return t.internLocked(rootID, p)
 }
 
-// internUnder interns the relative path rel (already cleaned, no "..")
-// below dir.
-func (t *pathTable) internUnder(dir nodeID, rel string) nodeID {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.internLocked(dir, rel)
-}
-
 func (t *pathTable) internLocked(cur nodeID, p string) nodeID {
 	for p != "" {
 		var comp string

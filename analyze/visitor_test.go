@@ -20,10 +20,12 @@ type ent struct {
 	content string
 }
 
-func file(p string, size int64) ent { return ent{path: p, typ: layers.TypeFile, size: size, mode: 0o644} }
-func dir(p string) ent               { return ent{path: p, typ: layers.TypeDir, mode: 0o755} }
-func whiteout(p string) ent          { return ent{path: p, typ: layers.TypeFile, wh: true} }
-func opaque(p string) ent            { return ent{path: p, typ: layers.TypeFile, opq: true} }
+func file(p string, size int64) ent {
+	return ent{path: p, typ: layers.TypeFile, size: size, mode: 0o644}
+}
+func dir(p string) ent      { return ent{path: p, typ: layers.TypeDir, mode: 0o755} }
+func whiteout(p string) ent { return ent{path: p, typ: layers.TypeFile, wh: true} }
+func opaque(p string) ent   { return ent{path: p, typ: layers.TypeFile, opq: true} }
 func symlink(p, target string) ent {
 	return ent{path: p, typ: layers.TypeSymlink, link: target, mode: 0o777}
 }

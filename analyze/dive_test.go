@@ -1,0 +1,93 @@
+package analyze
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+)
+
+// TestWriteDiveImages writes the images of diveImages as docker-archive
+// files into $PYIMG_DIVE_IMAGES so that dive can be run on them:
+//
+//	PYIMG_DIVE_IMAGES=/tmp/imgs go test ./analyze -run TestWriteDiveImages
+//	dive --ci --json out.json --source docker-archive /tmp/imgs/NAME.tar
+func TestWriteDiveImages(t *testing.T) {
+	dir := os.Getenv("PYIMG_DIVE_IMAGES")
+	if dir == "" {
+		t.Skip("PYIMG_DIVE_IMAGES not set")
+	}
+	for nm, build := range diveImages {
+		ref, err := name.ParseReference("pyimg.test/" + nm + ":latest")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Create(filepath.Join(dir, nm+".tar"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tarball.Write(ref, build(t), f); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// diveMeasured holds what dive reported for each image of diveImages.
+// Measured with dive v0.13.1-13-gd6c6919 (github.com/wagoodman/dive at
+// d6c6919, built with go1.26.8) on the archives TestWriteDiveImages writes:
+//
+//	dive --ci --json NAME.json --source docker-archive NAME.tar
+//
+// from the JSON's image.sizeBytes, image.inefficientBytes,
+// image.efficiencyScore and image.fileReference (sorted by path; dive's
+// order among equal sizes is unspecified).
+var diveMeasured = map[string]struct {
+	sizeBytes   int64
+	wasted      int64
+	efficiency  float64
+	inefficient int
+	files       []WastedFile
+}{
+	"overwrite": {47200, 46100, 0.2902542372881356, 3, []WastedFile{{"/opt/x/y/data.bin", 2, 7100}, {"/usr/bin/helper", 2, 5000}, {"/usr/bin/tool", 3, 34000}}},
+	"delete":    {94794, 500, 0.9969359672191304, 1, []WastedFile{{"/var/lib/state", 2, 500}}},
+	"opaque":    {13210, 8100, 0.6896290688872067, 1, []WastedFile{{"/app/a.py", 2, 8100}}},
+	"links":     {161000, 80000, 0.5031055900621118, 3, []WastedFile{{"/usr/bin/python", 2, 0}, {"/usr/bin/python3", 2, 60000}, {"/usr/lib/libfoo.so.1", 2, 20000}}},
+	"quirks":    {1146, 81, 0.9469790382244143, 1, []WastedFile{{"/-w/f", 2, 81}}},
+	"quirks2":   {1150, 722, 0.7076335877862595, 4, []WastedFile{{"/-w/f", 2, 81}, {"/d/x", 2, 601}, {"/dup", 3, 40}, {"/empty", 2, 0}}},
+}
+
+func TestDiveCompatible(t *testing.T) {
+	for nm, want := range diveMeasured {
+		t.Run(nm, func(t *testing.T) {
+			t.Parallel()
+			res, err := Image(t.Context(), diveImages[nm](t))
+			if err != nil {
+				t.Fatalf("Image() = %v", err)
+			}
+			if res.SizeBytes != want.sizeBytes {
+				t.Errorf("SizeBytes = %d, want %d", res.SizeBytes, want.sizeBytes)
+			}
+			if res.WastedBytes != want.wasted {
+				t.Errorf("WastedBytes = %d, want %d", res.WastedBytes, want.wasted)
+			}
+			if res.Efficiency != want.efficiency {
+				t.Errorf("Efficiency = %v, want %v", res.Efficiency, want.efficiency)
+			}
+			if len(res.WastedFiles) != want.inefficient {
+				t.Errorf("len(WastedFiles) = %d, want %d: %+v", len(res.WastedFiles), want.inefficient, res.WastedFiles)
+			}
+			got := slices.Clone(res.WastedFiles)
+			slices.SortFunc(got, func(a, b WastedFile) int { return strings.Compare(a.Path, b.Path) })
+			if !slices.Equal(got, want.files) {
+				t.Errorf("WastedFiles = %+v, want %+v", got, want.files)
+			}
+		})
+	}
+}
