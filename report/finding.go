@@ -3,7 +3,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -127,18 +126,4 @@ func Max(findings []Finding) Severity {
 // of SeverityUnknown never trips.
 func AtOrAbove(findings []Finding, threshold Severity) bool {
 	return threshold != SeverityUnknown && Max(findings) >= threshold
-}
-
-var _ json.Marshaler = (*jsonFindings)(nil)
-
-type jsonFindings struct{ Findings []Finding }
-
-func (j *jsonFindings) MarshalJSON() ([]byte, error) {
-	fs := j.Findings
-	if fs == nil {
-		fs = []Finding{}
-	}
-	return json.Marshal(struct {
-		Findings []Finding `json:"findings"`
-	}{fs})
 }

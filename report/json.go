@@ -9,7 +9,12 @@ import (
 func WriteJSON(w io.Writer, findings []Finding) error {
 	fs := append([]Finding(nil), findings...)
 	SortFindings(fs)
-	return EncodeJSON(w, &jsonFindings{fs})
+	if fs == nil {
+		fs = []Finding{}
+	}
+	return EncodeJSON(w, struct {
+		Findings []Finding `json:"findings"`
+	}{fs})
 }
 
 // EncodeJSON writes v as indented JSON followed by a newline, without HTML
