@@ -15,6 +15,13 @@ import (
 	"time"
 )
 
+// embeddedData is the shipped knowledge. To refresh it, edit
+// data/knowledge.json from the sources named in its "sources" object, give
+// each changed entry a "source", move "as_of" to the date of the check, and
+// run the package tests with the shared data folder present: they compare
+// the file with the PEP release-cycle data, the lifecycle facts and the
+// official-images manifests.
+//
 //go:embed data/knowledge.json
 var embeddedData []byte
 

@@ -214,3 +214,26 @@ func TestLoad(t *testing.T) {
 		t.Errorf("Load(missing) error = %v, want one naming the file", err)
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	f.Add(embeddedData)
+	f.Add([]byte(`{"as_of": "2026-08-22", "python": [{"version": "3.12", "status": "bugfix", "released": "2023-10-02", "eol": "2028-10-01"}]}`))
+	f.Add([]byte(`{"as_of": "2026-08-22", "images": [{"repo": "cgr.dev/chainguard/python", "tag": "latest", "user": "65532"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		k, err := parse("fuzz.json", b)
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.json") {
+				t.Errorf("parse error %q does not name the file", err)
+			}
+			return
+		}
+		for _, p := range k.PythonSeries {
+			if p.EOL.IsZero() {
+				t.Errorf("parse accepted series %q without EOL", p.Version)
+			}
+		}
+		if k.AsOf.IsZero() {
+			t.Error("parse accepted data without as_of")
+		}
+	})
+}
