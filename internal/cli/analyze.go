@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 
@@ -154,7 +155,7 @@ func (a *app) runAnalyze(cmd *cobra.Command, fl analyzeFlags, ref string) error 
 // references, missing or malformed images and hostile layers are input
 // errors (2); the rest (network, registry, I/O) are runtime failures (3).
 func imageError(err error) error {
-	for _, target := range []error{image.ErrReference, image.ErrNotFound, image.ErrInvalidImage, layers.ErrLimit, layers.ErrCorrupt, layers.ErrDigestMismatch} {
+	for _, target := range []error{fs.ErrNotExist, image.ErrReference, image.ErrNotFound, image.ErrInvalidImage, layers.ErrLimit, layers.ErrCorrupt, layers.ErrDigestMismatch} {
 		if errors.Is(err, target) {
 			return inputError(err)
 		}
