@@ -24,6 +24,9 @@ func All(k *baseimage.Knowledge) []lint.Rule {
 	var out []lint.Rule
 	out = append(out, baseImageRules(k)...)
 	out = append(out, securityRules(k)...)
+	out = append(out, sizeRules()...)
+	out = append(out, runtimeRules()...)
+	out = append(out, pythonRules()...)
 	return out
 }
 
