@@ -174,7 +174,7 @@ func TestOpenArchiveBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := filepath.Join(dir, "good.tar")
-	tarDir(t, lay, good)
+	tarDir(t, lay, good, false)
 	goodBytes, _ := os.ReadFile(good)
 	ls, _ := img.Layers()
 	layerDigest := mustDigest(t, ls[0])

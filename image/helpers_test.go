@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -61,8 +62,9 @@ func mustDigest(t *testing.T, d interface{ Digest() (v1.Hash, error) }) v1.Hash 
 	return h
 }
 
-// tarDir writes the files under dir into a tar at dst, in walk order.
-func tarDir(t *testing.T, dir, dst string) {
+// tarDir writes the files under dir into a tar at dst, in walk order. With
+// pax, every header carries a PAX record, which moves data offsets.
+func tarDir(t *testing.T, dir, dst string, pax bool) {
 	t.Helper()
 	f, err := os.Create(dst)
 	if err != nil {
@@ -84,6 +86,10 @@ func tarDir(t *testing.T, dir, dst string) {
 			return err
 		}
 		hdr.Name = filepath.ToSlash(rel)
+		if pax {
+			hdr.Format = tar.FormatPAX
+			hdr.PAXRecords = map[string]string{"pyimg.test": strings.Repeat("x", 600)}
+		}
 		if d.IsDir() {
 			hdr.Name += "/"
 		}

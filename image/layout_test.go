@@ -39,13 +39,15 @@ func TestOpenLayout(t *testing.T) {
 	t.Parallel()
 	dir, single, multi, multiIdx := testLayout(t)
 	archive := filepath.Join(t.TempDir(), "img.tar")
-	tarDir(t, dir, archive)
+	tarDir(t, dir, archive, false)
+	paxArchive := filepath.Join(t.TempDir(), "pax.tar")
+	tarDir(t, dir, paxArchive, true)
 	im, err := multiIdx.IndexManifest()
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	for _, tr := range []struct{ prefix, path string }{{"oci:", dir}, {"oci-archive:", archive}} {
+	for _, tr := range []struct{ prefix, path string }{{"oci:", dir}, {"oci-archive:", archive}, {"oci-archive:", paxArchive}} {
 		for _, tc := range []struct {
 			ref      string
 			platform string
@@ -57,7 +59,7 @@ func TestOpenLayout(t *testing.T) {
 			{ref: ":multi", platform: "linux/arm64", want: im.Manifests[1].Digest, index: &multi},
 		} {
 			ref := tr.prefix + tr.path + tc.ref
-			t.Run(tr.prefix+tc.ref+" "+tc.platform, func(t *testing.T) {
+			t.Run(tr.prefix+filepath.Base(tr.path)+tc.ref+" "+tc.platform, func(t *testing.T) {
 				t.Parallel()
 				var opts []Option
 				if tc.platform != "" {
@@ -87,7 +89,7 @@ func TestOpenLayout(t *testing.T) {
 			})
 		}
 
-		t.Run(tr.prefix+" ambiguous", func(t *testing.T) {
+		t.Run(tr.prefix+filepath.Base(tr.path)+" ambiguous", func(t *testing.T) {
 			t.Parallel()
 			_, err := Open(context.Background(), tr.prefix+tr.path)
 			if !errors.Is(err, ErrReference) {
@@ -99,14 +101,14 @@ func TestOpenLayout(t *testing.T) {
 				}
 			}
 		})
-		t.Run(tr.prefix+" unknown ref", func(t *testing.T) {
+		t.Run(tr.prefix+filepath.Base(tr.path)+" unknown ref", func(t *testing.T) {
 			t.Parallel()
 			_, err := Open(context.Background(), tr.prefix+tr.path+":nope")
 			if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "app:v1") {
 				t.Fatalf("Open(:nope) = %v, want ErrNotFound listing app:v1", err)
 			}
 		})
-		t.Run(tr.prefix+" no platform", func(t *testing.T) {
+		t.Run(tr.prefix+filepath.Base(tr.path)+" no platform", func(t *testing.T) {
 			t.Parallel()
 			_, err := Open(context.Background(), tr.prefix+tr.path+":multi", WithPlatform(v1.Platform{OS: "windows", Architecture: "amd64"}))
 			var pe *PlatformError
@@ -226,7 +228,7 @@ func TestOpenLayoutCorrupt(t *testing.T) {
 				ref := "oci:" + dir
 				if archive {
 					f := filepath.Join(t.TempDir(), "img.tar")
-					tarDir(t, dir, f)
+					tarDir(t, dir, f, false)
 					ref = "oci-archive:" + f
 				}
 				got, err := Open(context.Background(), ref)

@@ -29,8 +29,9 @@ var unsupportedTransports = map[string]bool{
 type Reference struct {
 	// Transport is one of the Transport* constants.
 	Transport string
-	// Name is the registry reference for TransportRegistry, without the
-	// "docker://" prefix.
+	// Name is the full registry reference for TransportRegistry
+	// ("index.docker.io/library/python:3.12"); a tag given with a digest is
+	// dropped, since the digest decides.
 	Name string
 	// Path is the directory or file of the local transports.
 	Path string
@@ -103,11 +104,18 @@ func parseRegistry(ref, s string) (Reference, error) {
 	if strings.Contains(s, "://") {
 		return Reference{}, &ReferenceError{Ref: ref, Reason: "unknown scheme; registry references have no scheme except docker://"}
 	}
-	n, err := name.ParseReference(s)
+	// NewDigest and NewTag say what is wrong; ParseReference does not.
+	var n name.Reference
+	var err error
+	if strings.Contains(s, "@") {
+		n, err = name.NewDigest(s)
+	} else {
+		n, err = name.NewTag(s)
+	}
 	if err != nil {
 		return Reference{}, &ReferenceError{Ref: ref, Reason: err.Error()}
 	}
-	return Reference{Transport: TransportRegistry, Name: n.String()}, nil
+	return Reference{Transport: TransportRegistry, Name: n.Name()}, nil
 }
 
 // checkTag returns why tag is not valid for transport, or "".
@@ -138,19 +146,20 @@ func checkTag(transport, tag string) string {
 		if comp == "" {
 			return fmt.Sprintf("%s ref name %q has an empty component", transport, tag)
 		}
-		prevSep := true
+		start, prevSep := true, false
 		for _, c := range comp {
 			switch {
 			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 				prevSep = false
 			case strings.ContainsRune("-._:@+", c):
-				if prevSep && c != '-' {
+				if start || (prevSep && c != '-') {
 					return fmt.Sprintf("%s ref name %q: unexpected %q", transport, tag, c)
 				}
 				prevSep = true
 			default:
 				return fmt.Sprintf("%s ref name %q: character %q is not allowed", transport, tag, c)
 			}
+			start = false
 		}
 		if prevSep {
 			return fmt.Sprintf("%s ref name %q must end with a letter or digit", transport, tag)
