@@ -401,7 +401,9 @@ func PackagingToolInstalls(s *Script) []ToolInstall {
 				names = append(names, r.Name)
 			}
 		} else if iv, ok := AsProjectTool(c); ok && (iv.Tool == "pipx" && iv.Sub == "install" || iv.Sub == "tool install") {
-			names = iv.Operands()
+			for _, op := range iv.Operands() {
+				names = append(names, ParseRequirement(op).Name)
+			}
 		}
 		for _, n := range names {
 			if n = NormalizeName(n); packagingTools[n] {

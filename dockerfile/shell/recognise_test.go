@@ -266,6 +266,7 @@ func TestPackagingToolInstalls(t *testing.T) {
 		{"pip install poetry==1.8.3 poetry-plugin-export", []string{"poetry"}},
 		{"pip install --no-cache-dir pip-tools uv", []string{"pip-tools", "uv"}},
 		{"pipx install pdm", []string{"pdm"}},
+		{"pipx install pdm==2.19.1", []string{"pdm"}},
 		{"uv tool install Poetry", []string{"poetry"}},
 		{"curl -sSL https://install.python-poetry.org | python3 -", []string{"poetry"}},
 		{"curl -LsSf https://astral.sh/uv/install.sh | sh", []string{"uv"}},
