@@ -157,7 +157,7 @@ func (f *finalFS) biggestFiles(top int) []PathSize {
 		if a != b {
 			return a > b
 		}
-		return files[i] < files[j]
+		return f.t.path(files[i]) < f.t.path(files[j])
 	})
 	if len(files) > top {
 		files = files[:top]
@@ -182,7 +182,7 @@ func (f *finalFS) biggestDirs(top int) []PathSize {
 		if a != b {
 			return a > b
 		}
-		return dirs[i] < dirs[j]
+		return f.t.path(dirs[i]) < f.t.path(dirs[j])
 	})
 	if len(dirs) > top {
 		dirs = dirs[:top]

@@ -204,6 +204,9 @@ func (a *Analyzer) pythonPackages(f *finalFS) []PythonPackage {
 		pkgs = append(pkgs, p)
 	}
 
+	// A stable order, whatever order the layers were read in.
+	sort.Slice(pkgs, func(i, j int) bool { return pkgs[i].Metadata < pkgs[j].Metadata })
+
 	// Files listed in RECORD / installed-files.txt; directories owning
 	// them point to the package (-1: shared by several).
 	claimed := make(map[nodeID]bool)

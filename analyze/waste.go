@@ -113,7 +113,7 @@ func computeWaste(t *pathTable, ls []*layerData) diveWaste {
 		if res.ineff[i].size != res.ineff[j].size {
 			return res.ineff[i].size > res.ineff[j].size
 		}
-		return res.ineff[i].node < res.ineff[j].node
+		return t.path(res.ineff[i].node) < t.path(res.ineff[j].node)
 	})
 	return res
 }
