@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
@@ -238,5 +240,45 @@ func TestOpenArchiveBadInput(t *testing.T) {
 			}
 			t.Log(err)
 		})
+	}
+}
+
+// TestOCIArchiveStreams checks that layers of an oci-archive are read from
+// the file as they are consumed, not buffered whole.
+func TestOCIArchiveStreams(t *testing.T) {
+	const size = 8 << 20
+	img, err := random.Image(size, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := layout.Write(dir, mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img})); err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "big.tar")
+	tarDir(t, dir, f, false)
+	got, err := Open(context.Background(), "oci-archive:"+f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := got.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 32<<10)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	rc, err := ls[0].Layer.Compressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.CopyBuffer(struct{ io.Writer }{io.Discard}, struct{ io.Reader }{rc}, buf)
+	rc.Close()
+	runtime.ReadMemStats(&after)
+	if err != nil || n != ls[0].Size || n < size {
+		t.Fatalf("read %d bytes, %v; want %d", n, err, ls[0].Size)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+		t.Errorf("reading a %d-byte layer allocated %d bytes; want it streamed", n, alloc)
 	}
 }

@@ -274,9 +274,20 @@ func WithInsecure(insecure bool) Option {
 
 // WithKeychain sets where registry credentials come from (default
 // authn.DefaultKeychain: the docker config and its credential helpers).
+// A nil keychain means anonymous access.
 func WithKeychain(k authn.Keychain) Option {
-	return func(o *options) { o.keychain = k }
+	return func(o *options) {
+		if k == nil {
+			k = anonymous{}
+		}
+		o.keychain = k
+	}
 }
+
+// anonymous is a keychain without credentials.
+type anonymous struct{}
+
+func (anonymous) Resolve(authn.Resource) (authn.Authenticator, error) { return authn.Anonymous, nil }
 
 // WithTransport sets the HTTP transport for registry access. Retries and
 // the user agent are layered on top of it.
