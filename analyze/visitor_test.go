@@ -33,31 +33,38 @@ func text(p, content string) ent {
 	return ent{path: p, typ: layers.TypeFile, size: int64(len(content)), mode: 0o644, content: content}
 }
 
+func layersLayer(i int) layers.Layer { return layers.Layer{Index: i} }
+
+// drive feeds entries to one layer visitor and finishes it.
+func drive(t testing.TB, lv layers.LayerVisitor, layer int, es ...ent) {
+	t.Helper()
+	var files int64
+	for _, e := range es {
+		le := &layers.Entry{Layer: layer, Path: e.path, Type: e.typ, Size: e.size, Mode: e.mode,
+			Linkname: e.link, Whiteout: e.wh, Opaque: e.opq}
+		var content []byte
+		if n := lv.Want(le); n > 0 {
+			content = []byte(e.content)
+			if int64(len(content)) > n {
+				content = content[:n]
+			}
+		}
+		if err := lv.Entry(le, content); err != nil {
+			t.Fatal(err)
+		}
+		files += e.size
+	}
+	if err := lv.Done(layers.Stats{Entries: int64(len(es)), FileBytes: files}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // feed drives a through the given layers, honouring Want like the walker.
 func feed(t testing.TB, cfg *v1.ConfigFile, ls ...[]ent) *Result {
 	t.Helper()
 	a := New(cfg)
 	for i, l := range ls {
-		lv := a.VisitLayer(layers.Layer{Index: i})
-		var files int64
-		for _, e := range l {
-			le := &layers.Entry{Layer: i, Path: e.path, Type: e.typ, Size: e.size, Mode: e.mode,
-				Linkname: e.link, Whiteout: e.wh, Opaque: e.opq}
-			var content []byte
-			if n := lv.Want(le); n > 0 {
-				content = []byte(e.content)
-				if int64(len(content)) > n {
-					content = content[:n]
-				}
-			}
-			if err := lv.Entry(le, content); err != nil {
-				t.Fatal(err)
-			}
-			files += e.size
-		}
-		if err := lv.Done(layers.Stats{Entries: int64(len(l)), FileBytes: files}); err != nil {
-			t.Fatal(err)
-		}
+		drive(t, a.VisitLayer(layers.Layer{Index: i}), i, l...)
 	}
 	res, err := a.Result()
 	if err != nil {
