@@ -108,6 +108,9 @@ func openLayout(ctx context.Context, st store, r Reference, o *options) (*Image,
 		return nil, err
 	}
 	img := &Image{Name: r.Path}
+	if r.Tag != "" {
+		img.Name += ":" + r.Tag
+	}
 	var desc v1.Descriptor
 	switch {
 	case r.Tag != "":

@@ -403,3 +403,39 @@ func TestOpenRegistryCancel(t *testing.T) {
 		t.Fatal("Open did not return after the context was canceled")
 	}
 }
+
+// TestOpenRegistryCorruptBlob serves a layer whose bytes do not match its
+// digest: ggcr's remote verifies blobs, and the error names the digest.
+func TestOpenRegistryCorruptBlob(t *testing.T) {
+	t.Parallel()
+	img := testImage(t, 1, DefaultPlatform)
+	ls, _ := img.Layers()
+	bad := mustDigest(t, ls[0])
+	host := newRegistry(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method != http.MethodGet || !strings.HasSuffix(r.URL.Path, "/blobs/"+bad.String()) {
+				h.ServeHTTP(w, r)
+				return
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			b := rec.Body.Bytes()
+			if len(b) > 0 {
+				b[len(b)-1] ^= 0xff
+			}
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			w.Write(b)
+		})
+	})
+	push(t, host+"/test/app:v1", img)
+	got, err := Open(context.Background(), host+"/test/app:v1", WithKeychain(anonKeychain{}), fastRetry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := readAllLayers(got); err == nil || !strings.Contains(err.Error(), bad.Hex) {
+		t.Errorf("reading a corrupted registry blob = %v, want an error naming %s", err, bad)
+	}
+}
