@@ -38,8 +38,8 @@ func runtimeRules() []lint.Rule {
 			Summary: "RUN pipes commands without pipefail.",
 			Why: "/bin/sh reports only the last command's status: in `curl -fsSL $URL | tar xz` a 404 or a cut " +
 				"connection is ignored and the build succeeds with a missing or truncated file.",
-			Fix: "Set `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before the RUN, or start the RUN with " +
-				"`set -o pipefail &&` (bash, or dash ≥ 0.5.11).",
+			Fix: "Set `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before the RUN. Starting the RUN with " +
+				"`set -o pipefail &&` works on Alpine (busybox ash), but on Debian-based images /bin/sh is dash, which (in bookworm at least) rejects the option and fails the build.",
 			Bad: pyFrom + "RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /opt\n",
 			Good: pyFrom + "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\n" +
 				"RUN curl -fsSL https://example.com/tool.tar.gz | tar -xz -C /opt\n",
@@ -193,7 +193,7 @@ func checkPipefail(m report.Rule, c *lint.Context) []report.Finding {
 			if msg := unsafePipe(runScripts(in)); msg != "" {
 				out = append(out, lint.Finding(m, in,
 					fmt.Sprintf("RUN pipes `%s` without pipefail; a failure of %s is ignored", msg, firstWord(msg)),
-					"Add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN, or start it with `set -o pipefail &&`."))
+					"Add `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN (on Debian /bin/sh is dash, which may reject `set -o pipefail`)."))
 			}
 		}
 	}
