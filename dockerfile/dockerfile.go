@@ -93,6 +93,8 @@ type Stage struct {
 	Instructions []*Instruction
 	// Final is the state after the last instruction of the stage.
 	Final State
+
+	ref *ImageRef // parsed once by Parse
 }
 
 // String returns "stage 2 (builder)" or "stage 0".
@@ -109,6 +111,9 @@ func (s *Stage) String() string {
 func (s *Stage) Ref() ImageRef {
 	if s.Scratch || s.Parent >= 0 {
 		return ImageRef{}
+	}
+	if s.ref != nil {
+		return *s.ref
 	}
 	return ParseImageRef(s.ResolvedBase)
 }
@@ -201,6 +206,8 @@ type Instruction struct {
 	// Command is the command line of RUN, CMD, ENTRYPOINT and SHELL:
 	// for shell form a single string, for JSON form the array.
 	Command []string
+
+	scripts *scriptCache
 }
 
 // Shell reports whether the instruction is a shell-form RUN, CMD or

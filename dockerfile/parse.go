@@ -148,6 +148,9 @@ func (p *builder) startStage(in *Instruction, st *instructions.Stage) {
 		s.Scratch = true
 	} else if parent, ok := p.f.Stage(s.ResolvedBase); ok && parent.Name != "" {
 		s.Parent = parent.Index
+	} else {
+		r := ParseImageRef(s.ResolvedBase)
+		s.ref = &r
 	}
 	state := State{Shell: DefaultShell()}
 	if s.Parent >= 0 {
@@ -189,6 +192,7 @@ func (p *builder) apply(in *Instruction, cmd any) {
 	switch c := cmd.(type) {
 	case *instructions.RunCommand:
 		in.Command = c.CmdLine
+		in.scripts = &scriptCache{}
 		// Expanding with the identity evaluates the flag-only mount fields
 		// (ro, required) that parsing defers; a failure leaves the
 		// deferred parse, which BuildKit would reject at build time.

@@ -91,34 +91,8 @@ func forEachCommand(c *lint.Context, fn func(*dockerfile.Instruction, *shell.Scr
 	}
 }
 
-// runScripts models what a RUN executes: its command line, and heredoc
-// bodies that are run as scripts (RUN <<EOF, RUN bash <<EOF).
-func runScripts(in *dockerfile.Instruction) []*shell.Script {
-	opt := shell.WithShell(in.State.Shell)
-	if in.JSON {
-		s, _ := shell.ParseArgs(in.Command, opt)
-		return []*shell.Script{s}
-	}
-	line := strings.TrimSpace(strings.Join(in.Command, " "))
-	var out []*shell.Script
-	if !strings.HasPrefix(line, "<<") {
-		s, _ := shell.Parse(line, opt)
-		out = append(out, s)
-	}
-	for _, h := range in.Heredocs {
-		if strings.HasPrefix(line, "<<") || runsStdinAsScript(line) {
-			s, _ := shell.ParseHeredoc(h.Content, opt)
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// runsStdinAsScript reports "bash <<EOF" and "sh -e <<EOF".
-func runsStdinAsScript(line string) bool {
-	f := strings.Fields(line)
-	return len(f) > 0 && isShellName(f[0])
-}
+// runScripts models what a RUN executes; see dockerfile.Instruction.Scripts.
+func runScripts(in *dockerfile.Instruction) []*shell.Script { return in.Scripts() }
 
 func isShellName(name string) bool {
 	name = name[strings.LastIndex(name, "/")+1:]
