@@ -2,7 +2,9 @@ package rules
 
 import (
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/pyimg/pyimg/dockerfile"
@@ -459,9 +461,15 @@ func isDependencySource(src string) bool {
 	return false
 }
 
+// notSource are extensionless files that are not application code.
+var notSource = map[string]bool{"Makefile": true, "Dockerfile": true, "Procfile": true,
+	"LICENSE": true, "README": true, "NOTICE": true, "VERSION": true, "Pipfile": true}
+
 // copiesAppSource reports whether a COPY/ADD from the context brings in
-// application code: the whole context, a directory or Python files.
-func copiesAppSource(in *dockerfile.Instruction) (string, bool) {
+// application code: the whole context, a directory or Python files. With a
+// known build context, a source without an extension counts when it is a
+// directory there; without one, when it is not a well-known file name.
+func copiesAppSource(in *dockerfile.Instruction, bc *dockerfile.Context) (string, bool) {
 	if (in.Kind != dockerfile.KindCopy && in.Kind != dockerfile.KindAdd) || in.CopyFrom != "" {
 		return "", false
 	}
@@ -470,10 +478,19 @@ func copiesAppSource(in *dockerfile.Instruction) (string, bool) {
 			continue
 		}
 		clean := strings.TrimSuffix(s, "/")
+		base := path.Base(clean)
 		switch {
 		case clean == "." || clean == "" || clean == "*" || clean == "./*":
 			return s, true
-		case strings.HasSuffix(s, "/"), strings.HasSuffix(s, ".py"), path.Ext(clean) == "" && !strings.HasPrefix(path.Base(clean), "."):
+		case strings.HasSuffix(s, "/"), strings.HasSuffix(s, ".py"):
+			return s, true
+		case path.Ext(clean) == "" && !strings.HasPrefix(base, ".") && !notSource[base] &&
+			!strings.Contains(strings.ToLower(base), "entrypoint"):
+			if bc != nil && bc.Dir != "" && !strings.ContainsAny(clean, "*?[$") {
+				if st, err := os.Stat(filepath.Join(bc.Dir, filepath.FromSlash(clean))); err == nil && !st.IsDir() {
+					continue
+				}
+			}
 			return s, true
 		}
 	}
@@ -487,7 +504,7 @@ func checkSourceBeforeDeps(m report.Rule, c *lint.Context) []report.Finding {
 		var what string
 	scan:
 		for _, in := range s.Instructions {
-			if w, ok := copiesAppSource(in); ok && src == nil {
+			if w, ok := copiesAppSource(in, c.Build); ok && src == nil {
 				src, what = in, w
 				continue
 			}

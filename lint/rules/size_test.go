@@ -1,8 +1,22 @@
 package rules
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
+
+	"github.com/pyimg/pyimg/dockerfile"
 )
+
+// fileContext returns a build context holding an empty file name.
+func fileContext(t *testing.T, name string) *dockerfile.Context {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return &dockerfile.Context{Dir: dir}
+}
 
 // py is the FROM line most cases start with (line 1).
 const py = "FROM python:3.12.12-slim-bookworm" + dg + "\n"
@@ -92,6 +106,9 @@ func TestPY305(t *testing.T) {
 		{name: "pip-install-dot-is-not-a-dependency-step", src: py + "WORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir .\n"},
 		{name: "copy-from-stage", src: pyAs + "RUN true\n" + py + "COPY --from=builder /app /app\nRUN pip install --no-cache-dir -r /app/requirements.txt\n"},
 		{name: "requirements-dir", src: py + "WORKDIR /app\nCOPY requirements/ requirements/\nRUN pip install --no-cache-dir -r requirements/prod.txt\n"},
+		{name: "entrypoint-script", src: py + "COPY docker-entrypoint /usr/local/bin/\nCOPY Makefile .\nRUN pip install --no-cache-dir -r requirements.txt\n"},
+		{name: "extensionless-dir", src: py + "WORKDIR /app\nCOPY mypkg mypkg\nRUN pip install --no-cache-dir -r requirements.txt\n", want: []int{3}},
+		{name: "extensionless-file-in-context", src: py + "WORKDIR /app\nCOPY tool ./\nRUN pip install --no-cache-dir -r requirements.txt\n", build: fileContext(t, "tool")},
 	})
 }
 
