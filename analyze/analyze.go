@@ -25,6 +25,13 @@ type options struct {
 	top            int
 	wasteThreshold int64
 	maxSecretBytes int64
+	walk           []layers.Option
+}
+
+// WithWalkOptions passes options (concurrency, progress, limits) to the
+// layers.Walk that Image runs.
+func WithWalkOptions(opts ...layers.Option) Option {
+	return func(o *options) { o.walk = append(o.walk, opts...) }
 }
 
 // WithTop sets how many entries the biggest_files, biggest_dirs and
@@ -69,7 +76,7 @@ func Image(ctx context.Context, img v1.Image, opts ...Option) (*Result, error) {
 		return nil, fmt.Errorf("reading image config: %w", err)
 	}
 	a := New(cfg, opts...)
-	if err := layers.Walk(ctx, img, []layers.Visitor{a}); err != nil {
+	if err := layers.Walk(ctx, img, []layers.Visitor{a}, a.opts.walk...); err != nil {
 		return nil, err
 	}
 	return a.Result()
