@@ -41,7 +41,7 @@ func ParseReader(path string, r io.Reader) (*File, error) {
 // error is returned as a *ParseError carrying the line.
 func Parse(path string, src []byte) (*File, error) {
 	if len(src) > maxSize {
-		return nil, &ParseError{File: path, Msg: fmt.Sprintf("file larger than %d bytes", maxSize)}
+		return nil, &ParseError{File: path, Line: 1, EndLine: 1, Msg: fmt.Sprintf("file larger than %d bytes", maxSize)}
 	}
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
@@ -146,7 +146,7 @@ func (p *builder) startStage(in *Instruction, st *instructions.Stage) {
 	s.ResolvedBase, s.Unresolved = p.resolveGlobal(st.BaseName)
 	if strings.EqualFold(s.ResolvedBase, "scratch") {
 		s.Scratch = true
-	} else if parent, ok := p.f.Stage(s.ResolvedBase); ok && parent.Name != "" {
+	} else if parent, ok := p.stageNamed(s.ResolvedBase); ok {
 		s.Parent = parent.Index
 	} else {
 		r := ParseImageRef(s.ResolvedBase)
@@ -161,6 +161,17 @@ func (p *builder) startStage(in *Instruction, st *instructions.Stage) {
 	s.Final = state
 	p.f.Stages = append(p.f.Stages, s)
 	p.cur, p.state = s, state
+}
+
+// stageNamed finds an earlier stage by name; unlike COPY --from, FROM does
+// not accept stage indexes ("FROM 0" is an image called 0).
+func (p *builder) stageNamed(name string) (*Stage, bool) {
+	for _, s := range p.f.Stages {
+		if s.Name != "" && strings.EqualFold(s.Name, name) {
+			return s, true
+		}
+	}
+	return nil, false
 }
 
 // resolveGlobal substitutes global ARG defaults into a FROM value.

@@ -195,3 +195,24 @@ func TestParseImageRef(t *testing.T) {
 }
 
 const sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+func TestParseStageReferences(t *testing.T) {
+	f, err := Parse("Dockerfile", []byte("FROM python:3.12 AS Base\nUSER 10001\nFROM base\nFROM 0\nCOPY --from=0 /a /a\nCOPY --from=BASE /b /b\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Stages[1].Parent; got != 0 {
+		t.Errorf("FROM base Parent = %d, want 0 (case-insensitive name)", got)
+	}
+	if got := f.Stages[1].Final.User; got != "10001" {
+		t.Errorf("FROM base inherits User = %q, want 10001", got)
+	}
+	if s := f.Stages[2]; s.Parent != -1 || !s.IsImage() {
+		t.Errorf("FROM 0 = parent %d, want an image called 0", s.Parent)
+	}
+	for i, in := range f.Stages[2].Instructions {
+		if src, ok := f.CopySource(in); !ok || src.Index != 0 {
+			t.Errorf("CopySource(COPY %d) = %v, %v, want stage 0", i, src, ok)
+		}
+	}
+}

@@ -45,7 +45,7 @@ func DefaultConfig() Config {
 	return Config{FailOn: report.SeverityError}
 }
 
-// ConfigFiles are the files LoadConfig reads, in order of precedence.
+// configFiles are the files LoadConfig reads, in order of precedence.
 var configFiles = []string{".pyimg.toml", "pyproject.toml"}
 
 // LoadConfig reads the configuration from .pyimg.toml in dir, else from
