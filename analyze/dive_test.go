@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -54,13 +55,16 @@ var diveMeasured = map[string]struct {
 	efficiency  float64
 	inefficient int
 	files       []WastedFile
+	// userWastedPercent is the "userWastedPercent" line of
+	// `CI=true dive --source docker-archive NAME.tar`, rounded to 2 places.
+	userWastedPercent float64
 }{
-	"overwrite": {47200, 46100, 0.2902542372881356, 3, []WastedFile{{"/opt/x/y/data.bin", 2, 7100}, {"/usr/bin/helper", 2, 5000}, {"/usr/bin/tool", 3, 34000}}},
-	"delete":    {94794, 500, 0.9969359672191304, 1, []WastedFile{{"/var/lib/state", 2, 500}}},
-	"opaque":    {13210, 8100, 0.6896290688872067, 1, []WastedFile{{"/app/a.py", 2, 8100}}},
-	"links":     {161000, 80000, 0.5031055900621118, 3, []WastedFile{{"/usr/bin/python", 2, 0}, {"/usr/bin/python3", 2, 60000}, {"/usr/lib/libfoo.so.1", 2, 20000}}},
-	"quirks":    {1146, 81, 0.9469790382244143, 1, []WastedFile{{"/-w/f", 2, 81}}},
-	"quirks2":   {1150, 722, 0.7076335877862595, 4, []WastedFile{{"/-w/f", 2, 81}, {"/d/x", 2, 601}, {"/dup", 3, 40}, {"/empty", 2, 0}}},
+	"overwrite": {47200, 46100, 0.2902542372881356, 3, []WastedFile{{"/opt/x/y/data.bin", 2, 7100}, {"/usr/bin/helper", 2, 5000}, {"/usr/bin/tool", 3, 34000}}, 168.25},
+	"delete":    {94794, 500, 0.9969359672191304, 1, []WastedFile{{"/var/lib/state", 2, 500}}, 6.04},
+	"opaque":    {13210, 8100, 0.6896290688872067, 1, []WastedFile{{"/app/a.py", 2, 8100}}, 192.40},
+	"links":     {161000, 80000, 0.5031055900621118, 3, []WastedFile{{"/usr/bin/python", 2, 0}, {"/usr/bin/python3", 2, 60000}, {"/usr/lib/libfoo.so.1", 2, 20000}}, 98.77},
+	"quirks":    {1146, 81, 0.9469790382244143, 1, []WastedFile{{"/-w/f", 2, 81}}, 13.48},
+	"quirks2":   {1150, 722, 0.7076335877862595, 4, []WastedFile{{"/-w/f", 2, 81}, {"/d/x", 2, 601}, {"/dup", 3, 40}, {"/empty", 2, 0}}, 119.34},
 }
 
 func TestDiveCompatible(t *testing.T) {
@@ -83,11 +87,35 @@ func TestDiveCompatible(t *testing.T) {
 			if len(res.WastedFiles) != want.inefficient {
 				t.Errorf("len(WastedFiles) = %d, want %d: %+v", len(res.WastedFiles), want.inefficient, res.WastedFiles)
 			}
+			if p := math.Round(res.WastedUserPercent*10000) / 100; p != want.userWastedPercent {
+				t.Errorf("WastedUserPercent = %v (%.2f%%), want %.2f%%", res.WastedUserPercent, p, want.userWastedPercent)
+			}
 			got := slices.Clone(res.WastedFiles)
 			slices.SortFunc(got, func(a, b WastedFile) int { return strings.Compare(a.Path, b.Path) })
 			if !slices.Equal(got, want.files) {
 				t.Errorf("WastedFiles = %+v, want %+v", got, want.files)
 			}
 		})
+	}
+}
+
+// TestDiveGates checks Gate against dive's CI verdicts on the "overwrite"
+// image, measured with the same dive build:
+//
+//	CI=true dive --source docker-archive overwrite.tar \
+//	  --lowestEfficiency 0.29 --highestUserWastedPercent 0.99 --highestWastedBytes 46100
+//	  -> FAIL highestUserWastedPercent, PASS highestWastedBytes, PASS lowestEfficiency
+//	CI=true dive --source docker-archive overwrite.tar --lowestEfficiency 0.2903 --highestWastedBytes 46099
+//	  -> FAIL all three (highestUserWastedPercent defaults to 0.1)
+func TestDiveGates(t *testing.T) {
+	res, err := Image(t.Context(), diveImages["overwrite"](t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Gate(GateOptions{MinEfficiency: 0.29, MaxWastedPercent: 0.99, MaxWastedBytes: 46100}); len(got) != 1 || !strings.Contains(got[0], "relative to the user bytes") {
+		t.Errorf("Gate(0.29, 46100, 0.99) = %q, want only the user-wasted violation", got)
+	}
+	if got := res.Gate(GateOptions{MinEfficiency: 0.2903, MaxWastedPercent: 0.1, MaxWastedBytes: 46099}); len(got) != 3 {
+		t.Errorf("Gate(0.2903, 46099, 0.1) = %q, want 3 violations", got)
 	}
 }
