@@ -53,10 +53,10 @@ func sizeRules() []lint.Rule {
 		}, check: checkAptUpdateAlone},
 		rule{meta: report.Rule{
 			ID: "PY304", Name: "pip-cache-in-layer", Severity: report.SeverityWarning,
-			Summary: "pip (or uv) install keeps its download cache in the image.",
-			Why: "pip stores every downloaded wheel under /root/.cache/pip (uv under /root/.cache/uv): for a typical " +
+			Summary: "pip, uv or poetry install keeps its download cache in the image.",
+			Why: "pip stores every downloaded wheel under /root/.cache/pip (uv and poetry under /root/.cache/uv and /root/.cache/pypoetry): for a typical " +
 				"Django or data-science app that is 50–500 MB of dead weight in the layer, pulled by every deploy.",
-			Fix: "Use `pip install --no-cache-dir` (uv: `--no-cache` or `UV_NO_CACHE=1`), set `ENV PIP_NO_CACHE_DIR=1`, " +
+			Fix: "Use `pip install --no-cache-dir` (uv: `--no-cache` or `UV_NO_CACHE=1`; poetry: `--no-cache`), set `ENV PIP_NO_CACHE_DIR=1`, " +
 				"or keep the cache out of the layer with `RUN --mount=type=cache,target=/root/.cache/pip`.",
 			Bad:  pyFrom + "RUN pip install flask==3.0.3\n",
 			Good: pyFrom + "RUN --mount=type=cache,target=/root/.cache/pip pip install flask==3.0.3\n",
@@ -347,43 +347,81 @@ func checkAptUpdateAlone(m report.Rule, c *lint.Context) []report.Finding {
 	return out
 }
 
-// pipCacheDirs returns the directories pip (or uv) caches in for cmds[i].
-func pipCacheDirs(in *dockerfile.Instruction, cmds []shell.Command, i int, uv bool) []string {
-	home := "/root"
-	if u := in.State.User; u != "" && !isRootUser(u) {
-		home = "" // unknown home: accept any */.cache mount
+// cacheTool describes where an installer keeps its download cache.
+type cacheTool struct {
+	name     string // for messages: "pip install", "uv sync", ...
+	noCache  string // environment variable that disables the cache ("" if none)
+	cacheDir string // environment variable that moves it
+	sub      string // directory under ~/.cache (and $XDG_CACHE_HOME)
+	mount    string // suggested cache mount target
+	flag     string // suggested option
+}
+
+var (
+	pipCache    = cacheTool{noCache: "PIP_NO_CACHE_DIR", cacheDir: "PIP_CACHE_DIR", sub: "pip", mount: "/root/.cache/pip", flag: "--no-cache-dir"}
+	uvCache     = cacheTool{noCache: "UV_NO_CACHE", cacheDir: "UV_CACHE_DIR", sub: "uv", mount: "/root/.cache/uv", flag: "--no-cache"}
+	poetryCache = cacheTool{cacheDir: "POETRY_CACHE_DIR", sub: "pypoetry", mount: "/root/.cache/pypoetry", flag: "--no-cache"}
+)
+
+// installCache returns the cache behaviour of an install command at
+// cmds[i]: the tool, whether the command disables the cache and an
+// explicit --cache-dir.
+func installCache(cmd shell.Command) (t cacheTool, off bool, dir string, ok bool) {
+	if p, isPip := shell.AsPip(cmd); isPip && p.Sub == "install" {
+		t = pipCache
+		if p.Launcher == "uv pip" {
+			t = uvCache
+		}
+		t.name = p.Launcher + " install"
+		return t, p.NoCacheDir, p.CacheDir, true
 	}
+	iv, isTool := shell.AsProjectTool(cmd)
+	if !isTool {
+		return cacheTool{}, false, "", false
+	}
+	switch iv.Tool + " " + iv.Sub {
+	case "uv sync":
+		t = uvCache
+		off = iv.Flag("--no-cache", "-n")
+		dir, _ = iv.Value("--cache-dir")
+	case "poetry install", "poetry sync":
+		t = poetryCache
+		off = iv.Flag("--no-cache")
+	default:
+		return cacheTool{}, false, "", false
+	}
+	t.name = iv.Tool + " " + iv.Sub
+	return t, off, dir, true
+}
+
+// cacheDirs returns the directories t caches in for cmds[i].
+func cacheDirs(in *dockerfile.Instruction, cmds []shell.Command, i int, t cacheTool) []string {
 	var dirs []string
-	name, sub := "PIP_CACHE_DIR", "pip"
-	if uv {
-		name, sub = "UV_CACHE_DIR", "uv"
-	}
-	if v, ok := envSet(in, cmds, i, name); ok {
+	if v, ok := envSet(in, cmds, i, t.cacheDir); ok {
 		dirs = append(dirs, resolvePath(in.State.Workdir, v))
 	}
 	if v, ok := envSet(in, cmds, i, "XDG_CACHE_HOME"); ok {
-		dirs = append(dirs, resolvePath(in.State.Workdir, path.Join(v, sub)))
+		dirs = append(dirs, resolvePath(in.State.Workdir, path.Join(v, t.sub)))
 	}
-	if home != "" {
-		dirs = append(dirs, home+"/.cache/"+sub)
-	}
+	if u := in.State.User; u == "" || isRootUser(u) {
+		dirs = append(dirs, "/root/.cache/"+t.sub)
+	} // another user's home is unknown: any */.cache mount is accepted
 	return dirs
 }
 
-// cacheKept reports whether a pip/uv install at cmds[i] leaves its cache in
-// the layer.
-func cacheKept(in *dockerfile.Instruction, cmds []shell.Command, i int, uv bool, noCache bool, cacheDir string) bool {
-	if noCache {
+// cacheKept reports whether the install at cmds[i] leaves its download
+// cache in the layer: the cache is on, and no cache or tmpfs mount covers
+// it, and it is not removed later in the same RUN.
+func cacheKept(in *dockerfile.Instruction, cmds []shell.Command, i int, t cacheTool, off bool, cacheDir string) bool {
+	if off {
 		return false
 	}
-	if uv {
-		if _, ok := envSet(in, cmds, i, "UV_NO_CACHE"); ok {
+	if t.noCache != "" {
+		if _, ok := envSet(in, cmds, i, t.noCache); ok {
 			return false
 		}
-	} else if _, ok := envSet(in, cmds, i, "PIP_NO_CACHE_DIR"); ok {
-		return false
 	}
-	dirs := pipCacheDirs(in, cmds, i, uv)
+	dirs := cacheDirs(in, cmds, i, t)
 	if cacheDir != "" {
 		dirs = []string{resolvePath(in.State.Workdir, cacheDir)}
 	}
@@ -397,18 +435,17 @@ func cacheKept(in *dockerfile.Instruction, cmds []shell.Command, i int, uv bool,
 			return false
 		}
 	}
-	// Purged later in the same RUN.
 	for _, cmd := range cmds[i+1:] {
-		if p, ok := shell.AsPip(cmd); ok && p.Sub == "cache" {
-			return false
+		if p, ok := shell.AsPip(cmd); ok && p.Sub == "cache" && t.sub == "pip" {
+			return false // pip cache purge
+		}
+		if iv, ok := shell.AsProjectTool(cmd); ok && (iv.Sub == "cache clean" || iv.Sub == "cache prune" || iv.Sub == "cache clear") && iv.Tool != "pip" {
+			return false // uv cache clean, poetry cache clear
 		}
 		for _, d := range dirs {
 			if d != "" && removes(cmd, in.State.Workdir, d) {
 				return false
 			}
-		}
-		if iv, ok := shell.AsProjectTool(cmd); ok && uv && iv.Sub == "cache clean" {
-			return false
 		}
 	}
 	return true
@@ -418,25 +455,13 @@ func checkPipCache(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
 	eachRun(finalChain(c), func(in *dockerfile.Instruction, cmds []shell.Command) {
 		for i, cmd := range cmds {
-			what, fix := "", ""
-			if p, ok := shell.AsPip(cmd); ok && p.Sub == "install" {
-				uv := p.Launcher == "uv pip"
-				if cacheKept(in, cmds, i, uv, p.NoCacheDir, p.CacheDir) {
-					what = p.Launcher + " install"
-					fix = "Add `--no-cache-dir`, or `RUN --mount=type=cache,target=/root/.cache/pip`."
-					if uv {
-						fix = "Add `--no-cache`, or `RUN --mount=type=cache,target=/root/.cache/uv`."
-					}
-				}
-			} else if iv, ok := shell.AsProjectTool(cmd); ok && iv.Tool == "uv" && iv.Sub == "sync" {
-				if cacheKept(in, cmds, i, true, iv.Flag("--no-cache", "-n"), "") {
-					what, fix = "uv sync", "Add `--no-cache`, or `RUN --mount=type=cache,target=/root/.cache/uv`."
-				}
+			t, off, dir, ok := installCache(cmd)
+			if !ok || !cacheKept(in, cmds, i, t, off, dir) {
+				continue
 			}
-			if what != "" {
-				out = append(out, lint.Finding(m, in, what+" keeps its download cache in the image layer", fix))
-				return
-			}
+			out = append(out, lint.Finding(m, in, t.name+" keeps its download cache in the image layer",
+				fmt.Sprintf("Add `%s`, or `RUN --mount=type=cache,target=%s`.", t.flag, t.mount)))
+			return
 		}
 	})
 	return out
@@ -552,9 +577,13 @@ func writes(in *dockerfile.Instruction, cmds []shell.Command) []created {
 		if isAptUpdate(cmd) {
 			add(aptLists, "apt package lists")
 		}
-		if p, ok := shell.AsPip(cmd); ok && p.Sub == "install" && cacheKept(in, cmds, i, p.Launcher == "uv pip", p.NoCacheDir, p.CacheDir) {
-			for _, d := range pipCacheDirs(in, cmds, i, p.Launcher == "uv pip") {
-				add(d, "the pip cache")
+		if t, off, dir, ok := installCache(cmd); ok && cacheKept(in, cmds, i, t, off, dir) {
+			dirs := cacheDirs(in, cmds, i, t)
+			if dir != "" {
+				dirs = []string{resolvePath(in.State.Workdir, dir)}
+			}
+			for _, d := range dirs {
+				add(d, "the "+t.sub+" cache")
 			}
 		}
 		if a, ok := shell.AsApk(cmd); ok && a.Sub == "add" && !a.NoCache || ok && a.Sub == "update" {

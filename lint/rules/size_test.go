@@ -91,6 +91,12 @@ func TestPY304(t *testing.T) {
 		{name: "uv-sync-env", src: py + "ENV UV_NO_CACHE=1\nRUN uv sync --frozen\n"},
 		{name: "uv-sync", src: py + "RUN uv sync --frozen\n", want: []int{2}},
 		{name: "pip-download-not-install", src: py + "RUN pip download -d /tmp/x flask==3.0.3\n"},
+		{name: "uv-cache-clean", src: py + "RUN uv sync --frozen && uv cache clean\n"},
+		{name: "poetry", src: py + "RUN poetry install --no-root --only main\n", want: []int{2}},
+		{name: "poetry-cache-dir-removed", src: py + "ENV POETRY_CACHE_DIR=/tmp/poetry\nRUN poetry install --no-root && rm -rf /tmp/poetry\n"},
+		{name: "poetry-cache-mount", src: py + "RUN --mount=type=cache,target=/root/.cache/pypoetry poetry install --no-root\n"},
+		{name: "poetry-no-cache", src: py + "RUN poetry install --no-cache --no-root\n"},
+		{name: "pip-explicit-cache-dir-mounted", src: py + "RUN --mount=type=cache,target=/cache pip install --cache-dir /cache -r requirements.txt\n"},
 	})
 }
 
