@@ -22,7 +22,7 @@ import (
 // benchImage writes a synthetic Python-shaped image of about size bytes in
 // about files files as gzip layer files under dir and returns the paths.
 // Later layers overwrite and delete some files so waste is non-zero.
-func benchImage(b *testing.B, dir string, size int64, files, nlayers int) []string {
+func benchImage(b testing.TB, dir string, size int64, files, nlayers int) []string {
 	b.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
 	blob := make([]byte, 1<<20)
@@ -110,7 +110,7 @@ func benchImage(b *testing.B, dir string, size int64, files, nlayers int) []stri
 	return paths
 }
 
-func openBenchImage(b *testing.B, paths []string) v1.Image {
+func openBenchImage(b testing.TB, paths []string) v1.Image {
 	b.Helper()
 	var ls []v1.Layer
 	for _, p := range paths {

@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -65,13 +66,38 @@ var diveMeasured = map[string]struct {
 	"links":     {161000, 80000, 0.5031055900621118, 3, []WastedFile{{"/usr/bin/python", 2, 0}, {"/usr/bin/python3", 2, 60000}, {"/usr/lib/libfoo.so.1", 2, 20000}}, 98.77},
 	"quirks":    {1146, 81, 0.9469790382244143, 1, []WastedFile{{"/-w/f", 2, 81}}, 13.48},
 	"quirks2":   {1150, 722, 0.7076335877862595, 4, []WastedFile{{"/-w/f", 2, 81}, {"/d/x", 2, 601}, {"/dup", 3, 40}, {"/empty", 2, 0}}, 119.34},
+	// 100 wasted paths: the full list is in testdata/dive/synthetic.json.
+	"synthetic": {7094761, 417495, 0.9673057344708299, 100, nil, 6.99},
+}
+
+// diveJSON is the part of dive's --json output the tests compare. The
+// files in testdata/dive are that output for each image, with the per-layer
+// fileList dropped and fileReference sorted by path.
+type diveJSON struct {
+	Layer []struct {
+		Index     int    `json:"index"`
+		ID        string `json:"id"`
+		DigestID  string `json:"digestId"`
+		SizeBytes int64  `json:"sizeBytes"`
+		Command   string `json:"command"`
+	} `json:"layer"`
+	Image struct {
+		SizeBytes        int64   `json:"sizeBytes"`
+		InefficientBytes int64   `json:"inefficientBytes"`
+		EfficiencyScore  float64 `json:"efficiencyScore"`
+		FileReference    []struct {
+			Count     int    `json:"count"`
+			SizeBytes int64  `json:"sizeBytes"`
+			File      string `json:"file"`
+		} `json:"fileReference"`
+	} `json:"image"`
 }
 
 func TestDiveCompatible(t *testing.T) {
 	for nm, want := range diveMeasured {
 		t.Run(nm, func(t *testing.T) {
 			t.Parallel()
-			res, err := Image(t.Context(), diveImages[nm](t))
+			res, err := Image(t.Context(), diveImages[nm](t), WithTop(1000))
 			if err != nil {
 				t.Fatalf("Image() = %v", err)
 			}
@@ -85,15 +111,44 @@ func TestDiveCompatible(t *testing.T) {
 				t.Errorf("Efficiency = %v, want %v", res.Efficiency, want.efficiency)
 			}
 			if len(res.WastedFiles) != want.inefficient {
-				t.Errorf("len(WastedFiles) = %d, want %d: %+v", len(res.WastedFiles), want.inefficient, res.WastedFiles)
+				t.Errorf("len(WastedFiles) = %d, want %d", len(res.WastedFiles), want.inefficient)
 			}
 			if p := math.Round(res.WastedUserPercent*10000) / 100; p != want.userWastedPercent {
 				t.Errorf("WastedUserPercent = %v (%.2f%%), want %.2f%%", res.WastedUserPercent, p, want.userWastedPercent)
 			}
 			got := slices.Clone(res.WastedFiles)
 			slices.SortFunc(got, func(a, b WastedFile) int { return strings.Compare(a.Path, b.Path) })
-			if !slices.Equal(got, want.files) {
+			if want.files != nil && !slices.Equal(got, want.files) {
 				t.Errorf("WastedFiles = %+v, want %+v", got, want.files)
+			}
+
+			b, err := os.ReadFile(filepath.Join("testdata", "dive", nm+".json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var dj diveJSON
+			if err := json.Unmarshal(b, &dj); err != nil {
+				t.Fatal(err)
+			}
+			if dj.Image.InefficientBytes != want.wasted || dj.Image.EfficiencyScore != want.efficiency {
+				t.Fatalf("testdata/dive/%s.json disagrees with diveMeasured", nm)
+			}
+			var fromDive []WastedFile
+			for _, f := range dj.Image.FileReference {
+				fromDive = append(fromDive, WastedFile{Path: f.File, Count: f.Count, SizeBytes: f.SizeBytes})
+			}
+			if !slices.Equal(got, fromDive) {
+				t.Errorf("WastedFiles differ from dive's fileReference:\n got %+v\nwant %+v", got, fromDive)
+			}
+			if len(res.Layers) != len(dj.Layer) {
+				t.Fatalf("len(Layers) = %d, dive has %d", len(res.Layers), len(dj.Layer))
+			}
+			for i, dl := range dj.Layer {
+				l := res.Layers[i]
+				if l.SizeBytes != dl.SizeBytes || l.DiffID != dl.DigestID || l.CreatedBy != dl.Command ||
+					l.Digest != "sha256:"+strings.TrimSuffix(dl.ID, ".tar.gz") {
+					t.Errorf("layer %d = %+v, dive has %+v", i, l, dl)
+				}
 			}
 		})
 	}

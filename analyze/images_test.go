@@ -172,4 +172,9 @@ var diveImages = map[string]func(testing.TB) v1.Image{
 			layerTar(t, td("d/"), tr("d/x", 301), tr("dup", 20), tr("c/z", 4)),
 		)
 	},
+	// The benchmark's image shape at 6 MiB and 3,000 files: many packages,
+	// overwrites in every layer and a whited-out package per layer.
+	"synthetic": func(t testing.TB) v1.Image {
+		return openBenchImage(t, benchImage(t, t.TempDir(), 6<<20, 3000, 6))
+	},
 }
