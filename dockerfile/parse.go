@@ -60,6 +60,7 @@ func Parse(path string, src []byte) (*File, error) {
 		p.f.Lines--
 	}
 	lines := strings.Split(string(src), "\n")
+	lines[0] = strings.TrimPrefix(lines[0], "\ufeff")
 	for _, n := range res.AST.Children {
 		if err := p.add(n, lines); err != nil {
 			return nil, err
@@ -393,7 +394,7 @@ var reDirective = regexp.MustCompile(`^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*
 // directives reads the parser directives at the top of src.
 func directives(src []byte) map[string]string {
 	out := map[string]string{}
-	for l := range strings.SplitSeq(string(src), "\n") {
+	for l := range strings.SplitSeq(strings.TrimPrefix(string(src), "\ufeff"), "\n") {
 		m := reDirective.FindStringSubmatch(strings.TrimSpace(l))
 		if m == nil {
 			break

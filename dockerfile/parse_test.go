@@ -216,3 +216,21 @@ func TestParseStageReferences(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCRLFAndBOM(t *testing.T) {
+	src := "\ufeff# syntax=docker/dockerfile:1\r\n# pyimg: ignore=PY104\r\nFROM python:3.12 AS b\r\nRUN echo a \\\r\n  && echo b\r\n"
+	f, err := Parse("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Directives["syntax"]; got != "docker/dockerfile:1" {
+		t.Errorf("Directives[syntax] = %q", got)
+	}
+	s := f.Stages[0]
+	if !reflect.DeepEqual(s.From.Comments, []string{"syntax=docker/dockerfile:1", "pyimg: ignore=PY104"}) {
+		t.Errorf("FROM comments = %q", s.From.Comments)
+	}
+	if s.Name != "b" || s.Instructions[0].StartLine != 4 || s.Instructions[0].EndLine != 5 {
+		t.Errorf("stage %q RUN lines %d-%d", s.Name, s.Instructions[0].StartLine, s.Instructions[0].EndLine)
+	}
+}

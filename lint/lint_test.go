@@ -279,3 +279,32 @@ func TestRulesCatalogue(t *testing.T) {
 		t.Errorf("Rules() IDs = %v, want %v", ids, want)
 	}
 }
+
+// TestConcurrentLint lints one parsed file from many goroutines; run with
+// -race to check that the shared model (lazily parsed RUN scripts) is safe.
+func TestConcurrentLint(t *testing.T) {
+	f, err := dockerfile.Parse("Dockerfile", genDockerfiles(1)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := lint.New(rules.All(nil), lint.WithToday(today), lint.WithConfig(lint.DefaultConfig()))
+	want, err := l.Lint(context.Background(), f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			got, err := l.Lint(context.Background(), f, nil)
+			if err == nil && !reflect.DeepEqual(got, want) {
+				err = errors.New("findings differ between goroutines")
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
