@@ -224,25 +224,24 @@ func ParseArgs(argv []string, opts ...Option) (*Script, error) {
 
 // ParseHeredoc models a heredoc body run by RUN. A body whose #! line names a
 // non-shell interpreter (python, perl, ...) has no shell commands; its
-// Interpreter is set instead.
+// Interpreter is set instead. A shell #! line replaces the SHELL options:
+// BuildKit runs such a body as an executable file.
 func ParseHeredoc(body string, opts ...Option) (*Script, error) {
 	if strings.HasPrefix(body, "#!") {
 		line, _, _ := strings.Cut(body[2:], "\n")
 		f := strings.Fields(line)
+		if len(f) > 0 && path.Base(f[0]) == "env" {
+			f = f[1:]
+			for len(f) > 0 && strings.HasPrefix(f[0], "-") {
+				f = f[1:] // env -S and the like
+			}
+		}
 		if len(f) > 0 {
 			prog := path.Base(f[0])
-			if prog == "env" && len(f) > 1 {
-				prog = path.Base(f[len(f)-1])
-				for _, a := range f[1:] {
-					if !strings.HasPrefix(a, "-") {
-						prog = path.Base(a)
-						break
-					}
-				}
-			}
 			if !isShell(prog) {
 				return &Script{Interpreter: prog}, nil
 			}
+			opts = append(opts, WithShell(f))
 		}
 	}
 	return Parse(body, opts...)

@@ -154,6 +154,8 @@ func TestParseHeredoc(t *testing.T) {
 		{"#!/usr/bin/python\nprint(1)\n", "python", 0},
 		{"#!/bin/bash\nset -e\napt-get update\n", "", 2},
 		{"apt-get update\napt-get install -y gcc\n", "", 2},
+		{"#!/usr/bin/env -S python3 -u\nprint(1)\n", "python3", 0},
+		{"#!/usr/bin/env bash\nset -e\n", "", 1},
 	}
 	for _, tt := range tests {
 		s, err := ParseHeredoc(tt.body)
@@ -162,6 +164,28 @@ func TestParseHeredoc(t *testing.T) {
 		}
 		if s.Interpreter != tt.interp || len(s.Commands) != tt.n {
 			t.Errorf("ParseHeredoc(%q) = %q with %d commands, want %q with %d", tt.body, s.Interpreter, len(s.Commands), tt.interp, tt.n)
+		}
+	}
+}
+
+func TestParseHeredocShebangOptions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		body  string
+		shell []string
+		want  bool
+	}{
+		{"#!/bin/bash -o pipefail\na | b\n", nil, true},
+		{"#!/bin/sh\na | b\n", []string{"/bin/bash", "-o", "pipefail", "-c"}, false},
+		{"a | b\n", []string{"/bin/bash", "-o", "pipefail", "-c"}, true},
+	}
+	for _, tt := range tests {
+		s, err := ParseHeredoc(tt.body, WithShell(tt.shell))
+		if err != nil || len(s.Commands) != 2 {
+			t.Fatalf("ParseHeredoc(%q) = %v, %v", tt.body, briefs(s), err)
+		}
+		if got := s.Commands[0].Pipefail; got != tt.want {
+			t.Errorf("ParseHeredoc(%q, WithShell(%q)) pipefail = %v, want %v", tt.body, tt.shell, got, tt.want)
 		}
 	}
 }
