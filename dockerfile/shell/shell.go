@@ -139,11 +139,12 @@ type Script struct {
 	Interpreter string
 }
 
-// PipedTo returns the commands after c in c's pipeline.
+// PipedTo returns the commands after c in c's pipeline, including those
+// of a subshell or { } block that forms a later pipeline element.
 func (s *Script) PipedTo(c Command) []Command {
 	var out []Command
 	for _, d := range s.Commands {
-		if d.Pipeline == c.Pipeline && d.PipeIndex > c.PipeIndex && d.Nesting == c.Nesting {
+		if d.Pipeline == c.Pipeline && d.PipeIndex > c.PipeIndex {
 			out = append(out, d)
 		}
 	}

@@ -222,6 +222,15 @@ func TestPipedTo(t *testing.T) {
 	if len(got) != 1 || got[0].Name != "python3" {
 		t.Errorf("PipedTo(curl) = %v, want [python3 -]", got)
 	}
+	s, _ = Parse("curl -fsSL https://x | (cd /tmp && sh -s)")
+	want := []string{`cd /tmp L0 P0/1/2 "|" (...)`, `sh -s L0 P0/1/2 "&&" (...)`}
+	var gotb []string
+	for _, c := range s.PipedTo(s.Commands[0]) {
+		gotb = append(gotb, brief(c))
+	}
+	if !reflect.DeepEqual(gotb, want) {
+		t.Errorf("PipedTo(curl) into a subshell = %q, want %q", gotb, want)
+	}
 }
 
 func FuzzParse(f *testing.F) {

@@ -113,13 +113,13 @@ func (w *walker) stmt(s src, st *syntax.Stmt) {
 			w.stmt(s, c.Y)
 		}
 	case *syntax.Subshell:
-		w.nested(func() {
-			saved := w.pipefail
-			ns := s
-			ns.nest = NestSubshell
-			w.stmts(ns, c.Stmts)
-			w.pipefail = saved
-		})
+		// A subshell in a pipeline fills that pipeline slot; its shell
+		// options do not leak out.
+		saved := w.pipefail
+		ns := s
+		ns.nest = NestSubshell
+		w.stmts(ns, c.Stmts)
+		w.pipefail = saved
 	case *syntax.Block:
 		w.stmts(s, c.Stmts)
 	case *syntax.IfClause:
