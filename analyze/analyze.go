@@ -186,6 +186,9 @@ func (a *Analyzer) orderedLayers() ([]*layerData, error) {
 		if d.info.Index != i {
 			return nil, fmt.Errorf("analyzing layers: layer %d was not visited", i)
 		}
+		if !d.done {
+			return nil, fmt.Errorf("analyzing layers: layer %d was not read to the end", i)
+		}
 	}
 	return ls, nil
 }

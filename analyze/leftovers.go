@@ -10,7 +10,10 @@ import (
 // __pycache__ directories are dead weight in a runtime image.
 var buildOnlyPackages = []string{"pip", "setuptools", "wheel", "pkg_resources", "_distutils_hack"}
 
-var compilerName = regexp.MustCompile(`^(?:[a-z0-9_]+-linux-gnu(?:eabihf)?-)?(?:gcc|g\+\+|c\+\+|cc1|cc1plus)(?:-\d+(?:\.\d+)*)?$`)
+// compilerName matches gcc, g++ and their target-prefixed and versioned
+// names (x86_64-linux-gnu-gcc-12, x86_64-alpine-linux-musl-g++) and the
+// compiler proper (cc1, cc1plus).
+var compilerName = regexp.MustCompile(`^(?:[a-z0-9_]+(?:-[a-z0-9_]+)*-linux-[a-z0-9_]+-)?(?:gcc|g\+\+|c\+\+|cc1|cc1plus)(?:-\d+(?:\.\d+)*)?$`)
 
 func isSiteDir(name string) bool { return name == "site-packages" || name == "dist-packages" }
 

@@ -161,6 +161,11 @@ func (a *Analyzer) pythonPackages(f *finalFS) []PythonPackage {
 		if !isDist && !isEgg {
 			continue
 		}
+		if vendored(t, n) {
+			// a copy bundled inside another package (setuptools/_vendor),
+			// whose files that package's RECORD already lists.
+			continue
+		}
 		var metaFile nodeID
 		switch {
 		case isEgg && f.isFile(n):
@@ -317,4 +322,14 @@ func nameVersionFromDir(dir string) (string, string) {
 		version = version[:i]
 	}
 	return name, version
+}
+
+// vendored reports whether n lies below a _vendor directory.
+func vendored(t *pathTable, n nodeID) bool {
+	for p := t.parent(n); p != rootID; p = t.parent(p) {
+		if nm := t.name(p); nm == "_vendor" || nm == "_vendored" {
+			return true
+		}
+	}
+	return false
 }

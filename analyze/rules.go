@@ -134,14 +134,8 @@ func (a *Analyzer) findings(res *Result) []report.Finding {
 		layer := l.Layer
 		out = append(out, finding(RuleLeftover, l.Path, &layer, fmt.Sprintf("%s: %s in %d files", l.Kind, humanBytes(l.SizeBytes), l.Files)))
 	}
-	for _, s := range sec.Setuid {
-		layer := s.Layer
-		out = append(out, finding(RuleSetuid, s.Path, &layer, fmt.Sprintf("setuid/setgid file (mode %s)", s.Mode)))
-	}
-	for _, w := range sec.WorldWritable {
-		layer := w.Layer
-		out = append(out, finding(RuleWorldWritable, w.Path, &layer, fmt.Sprintf("writable by any user (mode %s)", w.Mode)))
-	}
+	out = append(out, factFindings(RuleSetuid, sec.Setuid, "setuid/setgid file")...)
+	out = append(out, factFindings(RuleWorldWritable, sec.WorldWritable, "writable by any user")...)
 	if a.opts.wasteThreshold >= 0 && res.WastedBytes > a.opts.wasteThreshold {
 		f := finding(RuleWaste, "", nil, fmt.Sprintf("%s wasted across layers (efficiency %.1f%%, threshold %s)",
 			humanBytes(res.WastedBytes), res.Efficiency*100, humanBytes(a.opts.wasteThreshold)))
@@ -150,6 +144,28 @@ func (a *Analyzer) findings(res *Result) []report.Finding {
 				humanBytes(res.WastedFiles[0].SizeBytes), res.WastedFiles[0].Count)
 		}
 		out = append(out, f)
+	}
+	for i := range out {
+		if l := out[i].Layer; l != nil && *l >= 0 && *l < len(res.Layers) {
+			out[i].LayerDigest = res.Layers[*l].Digest
+		}
+	}
+	return out
+}
+
+// maxFactFindings caps the findings reported per file-fact rule; the
+// Security lists keep every file.
+const maxFactFindings = 25
+
+func factFindings(id string, facts []FileFact, what string) []report.Finding {
+	var out []report.Finding
+	for i, ff := range facts {
+		if i == maxFactFindings {
+			out = append(out, finding(id, "", nil, fmt.Sprintf("and %d more files %s (see security facts)", len(facts)-i, what)))
+			break
+		}
+		layer := ff.Layer
+		out = append(out, finding(id, ff.Path, &layer, fmt.Sprintf("%s (mode %s)", what, ff.Mode)))
 	}
 	return out
 }

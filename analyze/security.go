@@ -69,7 +69,13 @@ func (a *Analyzer) security(f *finalFS, ls []*layerData) Security {
 		if r.kind == layers.TypeFile && r.mode&(fs.ModeSetuid|fs.ModeSetgid) != 0 {
 			s.Setuid = append(s.Setuid, FileFact{Path: t.path(n), Mode: modeString(r), Layer: int(f.layer[n])})
 		}
-		if r.kind == layers.TypeSymlink || r.mode.Perm()&0o002 == 0 {
+		switch r.kind {
+		case layers.TypeSymlink, layers.TypeChar, layers.TypeBlock:
+			// symlinks are always 0777; device nodes such as /dev/null are
+			// meant to be writable.
+			continue
+		}
+		if r.mode.Perm()&0o002 == 0 {
 			continue
 		}
 		if r.kind == layers.TypeDir && r.mode&fs.ModeSticky != 0 {
