@@ -44,7 +44,7 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 					}
 				}
 				out = append(out, lint.Finding(m, b.stage.From,
-					fmt.Sprintf("%s base image %s %s; rebuilds pick up a different image", stageName(b.stage), b.display(), what), fix))
+					fmt.Sprintf("%s: base image %s %s; rebuilds pick up a different image", stageName(b.stage), b.display(), what), fix))
 			}
 			return out
 		}},
@@ -70,8 +70,13 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				fixed.OS = now
 				msg := fmt.Sprintf("%s: %s names no OS release; the image underneath changes when the default OS does (currently %s)",
 					stageName(b.stage), b.display(), now)
-				out = append(out, lint.Finding(m, b.stage.From, msg,
-					fmt.Sprintf("Use `%s:%s` to keep the OS release fixed.", b.ref.Short(), fixed.String())))
+				fix := fmt.Sprintf("Use `%s:%s` to keep the OS release fixed.", b.ref.Short(), fixed.String())
+				if p, ok := k.Python(b.tag.Series()); ok && p.StatusAt(c.Today).Support == baseimage.EOL {
+					// Images of end-of-life series are no longer rebuilt, so
+					// the current default OS was never published for them.
+					fix = "Pin the Debian codename or Alpine release the image was last built on (e.g. `-bookworm`); better, move to a supported Python series (PY105)."
+				}
+				out = append(out, lint.Finding(m, b.stage.From, msg, fix))
 			}
 			return out
 		}},
@@ -186,9 +191,13 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				st := rel.StatusAt(c.Today)
 				fix := "Move to a supported " + rel.Distro + " release."
 				if b.official && b.tagOK {
-					t := b.tag
-					t.OS = ""
-					fix = fmt.Sprintf("Move to a supported release, e.g. `%s:%s`.", b.ref.Short(), pinnedTag(k, t.Version, t.Variant, ""))
+					version := b.tag.Version
+					if p, ok := k.Python(b.tag.Series()); ok && p.Latest != "" && p.StatusAt(c.Today).Supported() {
+						version = p.Latest // old patch releases were never built on the new OS
+					} else if t, ok := suggestedTag(k, c, b.tag.Variant); ok {
+						version = strings.SplitN(t, "-", 2)[0]
+					}
+					fix = fmt.Sprintf("Move to a supported release, e.g. `%s:%s`.", b.ref.Short(), pinnedTag(k, version, b.tag.Variant, ""))
 				}
 				switch {
 				case st.Support == baseimage.EOL:

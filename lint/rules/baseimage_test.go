@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pyimg/pyimg/baseimage"
 	"github.com/pyimg/pyimg/lint"
 )
 
@@ -125,6 +126,13 @@ func TestPY106(t *testing.T) {
 	if f, _ := find(fs, "PY106"); f.Severity.String() != "warning" {
 		t.Errorf("PY106 bookworm severity = %s, want warning", f.Severity)
 	}
+	k := baseimage.Embedded()
+	p311, _ := k.Python("3.11")
+	fs = lintSrc(t, "FROM python:3.11.4-slim-buster\n", nil)
+	want := "python:" + p311.Latest + "-slim-" + k.Defaults.Debian
+	if f, _ := find(fs, "PY106"); !strings.Contains(f.Fix, want) || !strings.Contains(f.Message, "Debian 10 buster") {
+		t.Errorf("PY106 buster = %q / %q, want fix naming %s", f.Message, f.Fix, want)
+	}
 }
 
 func TestPY107(t *testing.T) {
@@ -152,4 +160,17 @@ func TestPY108(t *testing.T) {
 		{name: "final", src: "FROM python:3.14.0-slim-trixie\n"},
 		{name: "latest", src: "FROM python\n"},
 	})
+}
+
+func TestPY102FixForEOLSeries(t *testing.T) {
+	fs := lintSrc(t, "FROM python:3.9-slim\n", nil)
+	f, ok := find(fs, "PY102")
+	if !ok || strings.Contains(f.Fix, "3.9-slim-trixie") {
+		t.Errorf("PY102 fix for 3.9 = %q, must not suggest a tag that was never published", f.Fix)
+	}
+	fs = lintSrc(t, "FROM python:3.13-slim\n", nil)
+	k := baseimage.Embedded()
+	if f, _ := find(fs, "PY102"); !strings.Contains(f.Fix, "python:3.13-slim-"+k.Defaults.Debian) {
+		t.Errorf("PY102 fix for 3.13 = %q", f.Fix)
+	}
 }

@@ -44,7 +44,7 @@ func securityRules(k *baseimage.Knowledge) []lint.Rule {
 				if b.fullyVariable() {
 					return nil
 				}
-				if b.isKnown && b.known.User != "" && !isRootUser(b.known.User) {
+				if b.isKnown && (b.known.NonRoot || b.known.User != "" && !isRootUser(b.known.User)) {
 					return nil
 				}
 				what = b.display()
