@@ -210,9 +210,9 @@ type Instruction struct {
 	scripts *scriptCache
 }
 
-// Shell reports whether the instruction is a shell-form RUN, CMD or
-// ENTRYPOINT.
-func (in *Instruction) Shell() bool {
+// ShellForm reports whether the instruction is a shell-form RUN, CMD or
+// ENTRYPOINT (run through State.Shell rather than exec'd directly).
+func (in *Instruction) ShellForm() bool {
 	switch in.Kind {
 	case KindRun, KindCmd, KindEntrypoint:
 		return !in.JSON
@@ -220,10 +220,9 @@ func (in *Instruction) Shell() bool {
 	return false
 }
 
-// Script returns the shell script a shell-form RUN executes: the command
-// string, followed by the body of each heredoc whose name appears as the
-// script (RUN <<EOF ... EOF). JSON form returns the arguments joined with
-// spaces.
+// Script returns the text of what the instruction runs: the command line
+// (JSON form joined with spaces) followed by every heredoc body. For the
+// parsed shell model of a RUN use Scripts.
 func (in *Instruction) Script() string {
 	s := strings.Join(in.Command, " ")
 	if len(in.Heredocs) == 0 {
