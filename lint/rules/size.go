@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/pyimg/pyimg/baseimage"
 	"github.com/pyimg/pyimg/dockerfile"
 	"github.com/pyimg/pyimg/dockerfile/shell"
 	"github.com/pyimg/pyimg/lint"
@@ -84,7 +85,7 @@ func sizeRules() []lint.Rule {
 		}, check: checkLateCleanup},
 		rule{meta: report.Rule{
 			ID: "PY307", Name: "compilers-in-final-stage", Severity: report.SeverityWarning,
-			Summary: "Compilers or development headers are installed in the final image.",
+			Summary: "Compilers or development headers are in the final image (installed, or from the full python base).",
 			Why: "build-essential alone is ~250 MB; gcc, *-dev headers and python3-dev are only needed to build wheels, " +
 				"yet they ship to production, slow every pull and let an attacker compile exploits in the container.",
 			Fix: "Build wheels or the venv in a builder stage and `COPY --from=builder` only the result; install runtime " +
@@ -812,6 +813,18 @@ func buildPackagesLeft(cmds []shell.Command) []string {
 
 func checkCompilers(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
+	// The full official python image is built on buildpack-deps: gcc,
+	// make and hundreds of -dev packages come with it.
+	if root := c.File.Root(target(c)); root.IsImage() {
+		r := root.Ref()
+		if !r.Unresolved && r.Tag != "" && baseimage.IsOfficialPython(r.Name()) {
+			if t, err := baseimage.ParseTag(r.Tag); err == nil && t.Variant == baseimage.VariantDefault && !t.Windows() {
+				out = append(out, lint.Finding(m, root.From,
+					fmt.Sprintf("final image is based on %s, the full variant, which ships gcc, make and development headers", root.ResolvedBase),
+					"Use the -slim variant for the final stage and build wheels in a builder stage."))
+			}
+		}
+	}
 	eachRun(finalChain(c), func(in *dockerfile.Instruction, cmds []shell.Command) {
 		if left := buildPackagesLeft(cmds); len(left) > 0 {
 			out = append(out, lint.Finding(m, in,

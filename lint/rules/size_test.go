@@ -150,6 +150,9 @@ func TestPY307(t *testing.T) {
 		{name: "apk-virtual-removed", src: alp + "RUN apk add --no-cache --virtual .build-deps gcc musl-dev && pip install --no-cache-dir -r r.txt && apk del .build-deps\n"},
 		{name: "apk-left", src: alp + "RUN apk add --no-cache gcc musl-dev\n", want: []int{2}},
 		{name: "purged-same-run", src: py + "RUN apt-get update && apt-get install -y --no-install-recommends gcc && pip install --no-cache-dir -r r.txt && apt-get purge -y --auto-remove gcc && rm -rf /var/lib/apt/lists/*\n"},
+		{name: "full-variant-final", src: "FROM python:3.12.12-bookworm" + dg + "\nCMD [\"python\"]\n", want: []int{1}},
+		{name: "full-variant-inherited", src: "FROM python:3.12.12-bookworm" + dg + " AS base\nFROM base\nCMD [\"python\"]\n", want: []int{1}},
+		{name: "full-variant-builder", src: "FROM python:3.12.12-bookworm" + dg + " AS builder\nRUN pip wheel -w /w x==1\n" + py + "COPY --from=builder /w /w\n"},
 		{name: "target-builder", src: pyAs + "RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\n" + py + "CMD [\"python\"]\n",
 			opts: nil, want: nil},
 	})
