@@ -1,0 +1,3 @@
+import os
+
+print("running as uid", os.getuid())
