@@ -19,7 +19,6 @@ declare -A PKG_FOR=(
 	[docker-registry]=docker-registry
 	[fuse-overlayfs]=fuse-overlayfs
 	[newuidmap]=uidmap
-	[ssh-keygen]=openssh-client
 )
 # packages that ship no command we can probe
 DPKG_ONLY=(ca-certificates)
