@@ -2,6 +2,9 @@ package analyze
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/pyimg/pyimg/report"
 )
@@ -119,23 +122,13 @@ func (a *Analyzer) findings(res *Result) []report.Finding {
 		}
 		out = append(out, finding(RuleRoot, "", nil, fmt.Sprintf("the image config user is %s, so the process runs as root", u)))
 	}
-	for _, s := range sec.Secrets {
-		if s.Env != "" {
-			out = append(out, finding(RuleSecretEnv, "", nil, fmt.Sprintf("config env %s holds a credential (%s)", s.Env, s.Kind)))
-			continue
-		}
-		msg := fmt.Sprintf("%s in %s", s.Kind, s.Path)
-		if s.Deleted {
-			msg += fmt.Sprintf(" (deleted or replaced by a later layer, but still in layer %d's blob)", *s.Layer)
-		}
-		out = append(out, finding(RuleSecretFile, s.Path, s.Layer, msg))
-	}
+	out = append(out, secretFindings(sec.Secrets)...)
 	for _, l := range res.Leftovers {
 		layer := l.Layer
 		out = append(out, finding(RuleLeftover, l.Path, &layer, fmt.Sprintf("%s: %s in %d files", l.Kind, humanBytes(l.SizeBytes), l.Files)))
 	}
 	out = append(out, factFindings(RuleSetuid, sec.Setuid, "setuid/setgid file")...)
-	out = append(out, factFindings(RuleWorldWritable, sec.WorldWritable, "writable by any user")...)
+	out = append(out, worldWritableFindings(sec.WorldWritable)...)
 	if a.opts.wasteThreshold >= 0 && res.WastedBytes > a.opts.wasteThreshold {
 		f := finding(RuleWaste, "", nil, fmt.Sprintf("%s wasted across layers (efficiency %.1f%%, threshold %s)",
 			humanBytes(res.WastedBytes), res.Efficiency*100, humanBytes(a.opts.wasteThreshold)))
@@ -153,20 +146,96 @@ func (a *Analyzer) findings(res *Result) []report.Finding {
 	return out
 }
 
-// maxFactFindings caps the findings reported per file-fact rule; the
-// Security lists keep every file.
-const maxFactFindings = 25
+// secretFindings reports config env secrets one by one and file secrets
+// once per path: at the layer of the file's final version when that still
+// holds the secret, else at the last layer that held it.
+func secretFindings(secrets []Secret) []report.Finding {
+	var out []report.Finding
+	type fileSecrets struct {
+		kinds   []string
+		layers  []int
+		current int // layer of the final version, -1 if deleted or replaced
+	}
+	byPath := map[string]*fileSecrets{}
+	var paths []string
+	for _, s := range secrets {
+		if s.Env != "" {
+			out = append(out, finding(RuleSecretEnv, "", nil, fmt.Sprintf("config env %s holds a credential (%s)", s.Env, s.Kind)))
+			continue
+		}
+		fs := byPath[s.Path]
+		if fs == nil {
+			fs = &fileSecrets{current: -1}
+			byPath[s.Path] = fs
+			paths = append(paths, s.Path)
+		}
+		if !slices.Contains(fs.kinds, s.Kind) {
+			fs.kinds = append(fs.kinds, s.Kind)
+		}
+		if !slices.Contains(fs.layers, *s.Layer) {
+			fs.layers = append(fs.layers, *s.Layer)
+		}
+		if !s.Deleted {
+			fs.current = *s.Layer
+		}
+	}
+	slices.Sort(paths)
+	for _, p := range paths {
+		fs := byPath[p]
+		slices.Sort(fs.layers)
+		layer := fs.current
+		msg := fmt.Sprintf("%s in %s", strings.Join(fs.kinds, ", "), p)
+		if layer < 0 {
+			layer = fs.layers[len(fs.layers)-1]
+			msg += fmt.Sprintf(" (deleted or replaced by a later layer, but still in layer %d's blob)", layer)
+		}
+		var others []string
+		for _, l := range fs.layers {
+			if l != layer {
+				others = append(others, strconv.Itoa(l))
+			}
+		}
+		if len(others) > 0 {
+			msg += fmt.Sprintf("; also in layer %s", strings.Join(others, ", "))
+		}
+		out = append(out, finding(RuleSecretFile, p, &layer, msg))
+	}
+	return out
+}
 
 func factFindings(id string, facts []FileFact, what string) []report.Finding {
 	var out []report.Finding
-	for i, ff := range facts {
-		if i == maxFactFindings {
-			out = append(out, finding(id, "", nil, fmt.Sprintf("and %d more files %s (see security facts)", len(facts)-i, what)))
-			break
-		}
+	for _, ff := range facts {
 		layer := ff.Layer
 		out = append(out, finding(id, ff.Path, &layer, fmt.Sprintf("%s (mode %s)", what, ff.Mode)))
 	}
+	return out
+}
+
+// worldWritableFindings reports world-writable paths, folding those below a
+// reported world-writable directory into its finding (chmod -R 777 makes
+// thousands).
+func worldWritableFindings(facts []FileFact) []report.Finding {
+	var out []report.Finding
+	var top string
+	below := 0
+	flush := func() {
+		if below > 0 {
+			out[len(out)-1].Message += fmt.Sprintf(", and %d world-writable paths below it", below)
+		}
+		below = 0
+	}
+	for _, ff := range facts { // sorted by path: a directory precedes its contents
+		if top != "" && strings.HasPrefix(ff.Path, top+"/") {
+			below++
+			continue
+		}
+		flush()
+		layer := ff.Layer
+		out = append(out, finding(RuleWorldWritable, ff.Path, &layer, fmt.Sprintf("writable by any user (mode %s)", ff.Mode)))
+		top = ff.Path
+	}
+	flush()
 	return out
 }
 

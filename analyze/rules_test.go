@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
 func TestRulesMetadata(t *testing.T) {
@@ -183,6 +185,55 @@ func TestNormalizeName(t *testing.T) {
 	} {
 		if got := normalizeName(in); got != want {
 			t.Errorf("normalizeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSecretAndWritableFindings(t *testing.T) {
+	key := text("/root/.ssh/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n")
+	ww := func(p string, isDir bool) ent {
+		e := file(p, 1)
+		if isDir {
+			e = dir(p)
+		}
+		e.mode = 0o777
+		return e
+	}
+	res := feed(t, &v1ConfigFileUser, [][]ent{
+		{text("/app/.env", dotenv), key, file("/usr/local/bin/bash", 10), ww("/srv", true), ww("/srv/a", false), ww("/srv/b", false)},
+		{text("/app/.env", dotenv+"X=1\n"), ww("/data.log", false)},
+		{whiteout("/root/.ssh")},
+	}...)
+	var got []string
+	for _, f := range res.Findings {
+		switch f.Rule {
+		case RuleSecretFile, RuleWorldWritable:
+			got = append(got, f.Rule+" "+f.Location()+": "+f.Message)
+		}
+	}
+	want := []string{
+		"PY602 layer 1: /app/.env: env-file in /app/.env; also in layer 0",
+		"PY602 layer 0: /root/.ssh/id_rsa: private-key in /root/.ssh/id_rsa (deleted or replaced by a later layer, but still in layer 0's blob)",
+		"PY606 layer 1: /data.log: writable by any user (mode 0777)",
+		"PY606 layer 0: /srv: writable by any user (mode 0777), and 2 world-writable paths below it",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("findings =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !slices.Equal(res.Security.Shells, []string{"/usr/local/bin/bash"}) {
+		t.Errorf("Shells = %q", res.Security.Shells)
+	}
+	if res.Security.RunsAsRoot || res.User != "10001:10001" {
+		t.Errorf("RunsAsRoot, User = %v, %q", res.Security.RunsAsRoot, res.User)
+	}
+}
+
+var v1ConfigFileUser = v1.ConfigFile{Config: v1.Config{User: "10001:10001"}}
+
+func TestRunsAsRoot(t *testing.T) {
+	for u, want := range map[string]bool{"": true, "root": true, "0": true, "0:0": true, "root:root": true, "app": false, "10001": false, "1000:0": false, " 0 ": true} {
+		if got := runsAsRoot(u); got != want {
+			t.Errorf("runsAsRoot(%q) = %v, want %v", u, got, want)
 		}
 	}
 }

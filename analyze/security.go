@@ -15,9 +15,11 @@ func runsAsRoot(user string) bool {
 	return u == "" || u == "root" || u == "0"
 }
 
-var shellPaths = []string{
-	"/bin/sh", "/bin/bash", "/bin/dash", "/bin/ash", "/bin/zsh", "/bin/busybox",
-	"/usr/bin/sh", "/usr/bin/bash", "/usr/bin/dash", "/usr/bin/zsh", "/usr/bin/busybox",
+// shellNames are the executables that give an attacker an interactive
+// shell when found in a bin directory.
+var shellNames = map[string]bool{
+	"sh": true, "bash": true, "dash": true, "ash": true, "zsh": true, "ksh": true, "mksh": true,
+	"busybox": true, "csh": true, "tcsh": true, "fish": true, "rbash": true,
 }
 
 var packageManagers = []struct{ name, path string }{
@@ -42,11 +44,6 @@ func (a *Analyzer) security(f *finalFS, ls []*layerData) Security {
 	}
 	s.RunsAsRoot = runsAsRoot(s.User)
 
-	for _, p := range shellPaths {
-		if n, ok := t.lookup(p); ok && f.present(n) && f.presentPath(n) {
-			s.Shells = append(s.Shells, p)
-		}
-	}
 	seenPM := map[string]bool{}
 	for _, pm := range packageManagers {
 		if n, ok := t.lookup(pm.path); ok && f.present(n) && !seenPM[pm.name] {
@@ -61,6 +58,10 @@ func (a *Analyzer) security(f *finalFS, ls []*layerData) Security {
 			continue
 		}
 		r := f.rec(n)
+		isExe := r.kind == layers.TypeFile || r.kind == layers.TypeSymlink || r.kind == layers.TypeHardlink
+		if isExe && shellNames[t.name(n)] && strings.HasSuffix(t.name(t.parent(n)), "bin") {
+			s.Shells = append(s.Shells, t.path(n))
+		}
 		if !seenPM["pip"] && (r.kind == layers.TypeFile || r.kind == layers.TypeSymlink) &&
 			pipExe.MatchString(t.name(n)) && t.name(t.parent(n)) == "bin" {
 			seenPM["pip"] = true
@@ -69,10 +70,9 @@ func (a *Analyzer) security(f *finalFS, ls []*layerData) Security {
 		if r.kind == layers.TypeFile && r.mode&(fs.ModeSetuid|fs.ModeSetgid) != 0 {
 			s.Setuid = append(s.Setuid, FileFact{Path: t.path(n), Mode: modeString(r), Layer: int(f.layer[n])})
 		}
-		switch r.kind {
-		case layers.TypeSymlink, layers.TypeChar, layers.TypeBlock:
+		if r.kind != layers.TypeFile && r.kind != layers.TypeDir {
 			// symlinks are always 0777; device nodes such as /dev/null are
-			// meant to be writable.
+			// meant to be writable; a hardlink shares its target's mode.
 			continue
 		}
 		if r.mode.Perm()&0o002 == 0 {
@@ -83,6 +83,7 @@ func (a *Analyzer) security(f *finalFS, ls []*layerData) Security {
 		}
 		s.WorldWritable = append(s.WorldWritable, FileFact{Path: t.path(n), Mode: modeString(r), Layer: int(f.layer[n])})
 	}
+	sort.Strings(s.Shells)
 	sort.Slice(s.Setuid, func(i, j int) bool { return s.Setuid[i].Path < s.Setuid[j].Path })
 	sort.Slice(s.WorldWritable, func(i, j int) bool { return s.WorldWritable[i].Path < s.WorldWritable[j].Path })
 
