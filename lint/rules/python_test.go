@@ -48,7 +48,7 @@ func TestPY503(t *testing.T) {
 	}
 	ctx := &dockerfile.Context{Dir: dir, DependencyFiles: []string{"requirements.txt"}}
 	pdir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(pdir, "pyproject.toml"), []byte("[project]\nname = \"x\"\ndependencies = [\n  \"pyarrow>=17\",\n]\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(pdir, "pyproject.toml"), []byte("[project]\nname = \"x\"\ndependencies = [\n  \"jaxlib>=0.4\",\n]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	pctx := &dockerfile.Context{Dir: pdir, DependencyFiles: []string{"pyproject.toml"}}
@@ -56,6 +56,7 @@ func TestPY503(t *testing.T) {
 		{name: "compilers", src: alp + "RUN apk add --no-cache --virtual .deps gcc musl-dev libffi-dev\n", want: []int{2}},
 		{name: "torch", src: alp + "RUN pip install --no-cache-dir torch==2.5.1\n", want: []int{2}},
 		{name: "pure-python", src: alp + "RUN pip install --no-cache-dir flask==3.0.3\n"},
+		{name: "has-musllinux-wheels", src: alp + "RUN pip install --no-cache-dir numpy==2.1.3 pyarrow==22.0.0\n"},
 		{name: "slim-with-compilers", src: py + "RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\n"},
 		{name: "plain-alpine", src: "FROM alpine:3.20" + dg + "\nRUN apk add --no-cache python3 py3-pip build-base\n", want: []int{2}},
 		{name: "context-requirements", src: alp + "COPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n", build: ctx, want: []int{1}},
