@@ -40,6 +40,24 @@ type Context struct {
 	Today time.Time
 	// Config is the lint configuration in effect.
 	Config Config
+
+	memo map[any]any
+}
+
+// Memo returns the value cached under key for this lint run, computing it
+// with compute on first use, so rules can share derived data (parsed base
+// images, say) without recomputing it. Keys should be unexported types of
+// the caller's package, as with context.Context values.
+func (c *Context) Memo(key any, compute func() any) any {
+	if v, ok := c.memo[key]; ok {
+		return v
+	}
+	v := compute()
+	if c.memo == nil {
+		c.memo = map[any]any{}
+	}
+	c.memo[key] = v
+	return v
 }
 
 // Finding returns a finding of rule m at instruction in, with message and fix.

@@ -94,9 +94,16 @@ func isOfficialPython(r dockerfile.ImageRef, trusted []string) bool {
 	return slices.Contains(trusted, r.Registry) && (r.Repository == "python" || r.Repository == "library/python")
 }
 
+type imageBasesKey struct{}
+
 // imageBases returns the bases of the stages the target needs that start
-// from a registry image (not scratch, not an earlier stage).
+// from a registry image (not scratch, not an earlier stage). The result is
+// computed once per lint run and shared.
 func imageBases(k *baseimage.Knowledge, c *lint.Context) []base {
+	return c.Memo(imageBasesKey{}, func() any { return computeImageBases(k, c) }).([]base)
+}
+
+func computeImageBases(k *baseimage.Knowledge, c *lint.Context) []base {
 	var out []base
 	for _, s := range c.Stages() {
 		if !s.IsImage() {

@@ -90,6 +90,17 @@ func securityRules(k *baseimage.Knowledge) []lint.Rule {
 			if c.Build == nil {
 				return nil // stdin: the context is unknown
 			}
+			var copies []*dockerfile.Instruction
+			for _, s := range c.Stages() {
+				for _, in := range s.Instructions {
+					if (in.Kind == dockerfile.KindCopy || in.Kind == dockerfile.KindAdd) && in.CopyFrom == "" && copiesWholeContext(in) {
+						copies = append(copies, in)
+					}
+				}
+			}
+			if len(copies) == 0 {
+				return nil
+			}
 			var missing []string
 			if !c.Build.Excludes(".env") {
 				missing = append(missing, ".env")
@@ -108,15 +119,10 @@ func securityRules(k *baseimage.Knowledge) []lint.Rule {
 				where = c.Build.IgnoreFile + " does not exclude " + strings.Join(missing, ", ")
 			}
 			var out []report.Finding
-			for _, s := range c.Stages() {
-				for _, in := range s.Instructions {
-					if (in.Kind != dockerfile.KindCopy && in.Kind != dockerfile.KindAdd) || in.CopyFrom != "" || !copiesWholeContext(in) {
-						continue
-					}
-					out = append(out, lint.Finding(m, in,
-						fmt.Sprintf("%s %s copies the whole build context and %s", in.Kind, strings.Join(in.Sources, " "), where),
-						"Add to .dockerignore: `.env`, `.git`, `*.pem`, `id_rsa*`, `**/__pycache__`; or COPY only the files the app needs."))
-				}
+			for _, in := range copies {
+				out = append(out, lint.Finding(m, in,
+					fmt.Sprintf("%s %s copies the whole build context and %s", in.Kind, strings.Join(in.Sources, " "), where),
+					"Add to .dockerignore: `.env`, `.git`, `*.pem`, `id_rsa*`, `**/__pycache__`; or COPY only the files the app needs."))
 			}
 			return out
 		}},
