@@ -489,3 +489,18 @@ func TestHugeSparseFile(t *testing.T) {
 		})
 	}
 }
+
+func TestInsecurePathGODEBUG(t *testing.T) {
+	// archive/tar reports ErrInsecurePath for "../x" when
+	// GODEBUG=tarinsecurepath=0; the walker cleans names itself and must
+	// keep going.
+	t.Setenv("GODEBUG", "tarinsecurepath=0")
+	rec := newRecorder()
+	img := imageOf(t, layerOf(t, codecGzip, buildTar(t, reg("../x", ""), reg("/y", ""), reg("z", ""))))
+	if err := Walk(context.Background(), img, []Visitor{rec}); err != nil {
+		t.Fatalf("Walk() = %v", err)
+	}
+	if got := rec.layer(t, 0).paths(); !slices.Equal(got, []string{"/x", "/y", "/z"}) {
+		t.Errorf("paths = %q", got)
+	}
+}
