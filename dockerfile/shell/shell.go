@@ -79,6 +79,9 @@ type Command struct {
 	Env []EnvVar
 	// Wrappers lists stripped prefix programs in order, e.g. ["sudo"].
 	Wrappers []string
+	// User is the user a wrapper runs the command as (sudo -u, gosu,
+	// su-exec), "" when no wrapper switches user.
+	User string
 	// Redirects lists the command's redirections.
 	Redirects []Redirect
 	// Line is the 0-based line of the command within the parsed text.

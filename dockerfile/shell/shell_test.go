@@ -215,6 +215,26 @@ func TestWithShell(t *testing.T) {
 	}
 }
 
+func TestWrapperUser(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"sudo -u app pip install --user x": "app",
+		"sudo --user=10001 pip install x":  "10001",
+		"gosu app:app python -m app":       "app:app",
+		"su-exec 10001 python -m app":      "10001",
+		"sudo pip install x":               "",
+		"pip install x":                    "",
+	} {
+		s, _ := Parse(in)
+		if got := s.Commands[0].User; got != want {
+			t.Errorf("Parse(%q).User = %q, want %q", in, got, want)
+		}
+		if n := s.Commands[0].Name; n != "pip" && n != "python" {
+			t.Errorf("Parse(%q).Name = %q, want the wrapped program", in, n)
+		}
+	}
+}
+
 func TestPipedTo(t *testing.T) {
 	t.Parallel()
 	s, _ := Parse("curl -sSL https://install.python-poetry.org | python3 - && echo ok | cat")

@@ -368,7 +368,12 @@ func (w *walker) command(argv []string, env []EnvVar, redirs []Redirect, line in
 				break
 			}
 			if optArg[name][a] && i < len(argv) {
+				if name == "sudo" && a == "-u" {
+					c.User = argv[i]
+				}
 				i++
+			} else if name == "sudo" && strings.HasPrefix(a, "--user=") {
+				c.User = strings.TrimPrefix(a, "--user=")
 			}
 		}
 		if name == "sudo" || name == "env" {
@@ -377,6 +382,9 @@ func (w *walker) command(argv []string, env []EnvVar, redirs []Redirect, line in
 				c.Env = append(c.Env, EnvVar{Name: k, Value: v})
 				i++
 			}
+		}
+		if (name == "gosu" || name == "su-exec") && i < len(argv) {
+			c.User = argv[i]
 		}
 		i += skip
 		if i > len(argv) {

@@ -169,7 +169,7 @@ func checkPipUserAsRoot(m report.Rule, c *lint.Context) []report.Finding {
 			cmds := runCommands(in)
 			for i, cmd := range cmds {
 				p, ok := shell.AsPip(cmd)
-				if !ok || p.Sub != "install" || !p.User {
+				if !ok || p.Sub != "install" || !p.User || cmd.User != "" && !isRootUser(cmd.User) {
 					continue
 				}
 				if base := userBase(in, cmds, i); base == "/root/.local" {

@@ -36,6 +36,7 @@ func TestPY502(t *testing.T) {
 		{name: "userbase", src: py + "ENV PYTHONUSERBASE=/opt/pyuser\nRUN pip install --no-cache-dir --user flask==3.0.3\nUSER 10001\n"},
 		{name: "builder-root-copied-to-home", src: pyAs + "RUN pip install --no-cache-dir --user flask==3.0.3\n" + py + "RUN useradd -u 10001 -m app\nCOPY --from=builder --chown=10001 /root/.local /home/app/.local\nUSER 10001\n"},
 		{name: "builder-root-copied-to-root", src: pyAs + "RUN pip install --no-cache-dir --user flask==3.0.3\n" + py + "COPY --from=builder /root/.local /root/.local\nUSER 10001\n", want: []int{4}},
+		{name: "sudo-to-app", src: py + "RUN useradd -m app && sudo -u app pip install --no-cache-dir --user flask==3.0.3\nUSER app\n"},
 		{name: "variable-user", src: py + "ARG UID\nRUN pip install --no-cache-dir --user flask==3.0.3\nUSER $UID\n"},
 	})
 }
