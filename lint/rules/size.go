@@ -896,6 +896,20 @@ func checkApkCache(m report.Rule, c *lint.Context) []report.Finding {
 // app's dependency tree.
 var bootstrapTools = map[string]bool{"pip": true, "setuptools": true, "wheel": true}
 
+// checkPipUnpinned reports PY310. Decisions:
+//   - Only named requirements with no specifier at all are reported. A range
+//     (flask>=3,<4, requests~=2.32) is a deliberate choice and is left alone;
+//     == and === pin exactly.
+//   - -r/--requirement files, -c/--constraint files (or PIP_CONSTRAINT),
+//     local paths, wheels, archives, URLs, VCS links and "name @ url" are not
+//     reported: the version is decided elsewhere.
+//   - Operands with shell expansions ($PKG, "flask==$V") are not reported.
+//   - pip, setuptools and wheel are exempt when upgraded (-U/--upgrade):
+//     "pip install -U pip" asks for the newest installer on purpose.
+//   - pipx install and uv tool install are not checked: they install
+//     applications into their own environments, not the app's dependencies.
+//   - Every stage the target needs counts: an unpinned build dependency in a
+//     builder stage makes the copied result unreproducible too.
 func checkPipUnpinned(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
 	eachRun(c.Stages(), func(in *dockerfile.Instruction, cmds []shell.Command) {
