@@ -67,7 +67,7 @@ func Parse(path string, src []byte) (*File, error) {
 		}
 	}
 	if len(p.f.Stages) == 0 {
-		return nil, &ParseError{File: path, Line: p.f.Lines, Msg: "no FROM instruction (a Dockerfile needs at least one build stage)"}
+		return nil, &ParseError{File: path, Line: p.f.Lines, EndLine: p.f.Lines, Msg: "no FROM instruction (a Dockerfile needs at least one build stage)"}
 	}
 	p.f.Comments = comments(lines, p.f.Instructions())
 	return p.f, nil
@@ -110,7 +110,7 @@ func (p *builder) add(n *parser.Node, lines []string) error {
 	if p.cur == nil {
 		a, ok := cmd.(*instructions.ArgCommand)
 		if !ok {
-			return &ParseError{File: p.f.Path, Line: n.StartLine, EndLine: n.EndLine,
+			return &ParseError{File: p.f.Path, Line: n.StartLine, EndLine: max(n.EndLine, n.StartLine),
 				Msg: fmt.Sprintf("%s before the first FROM (only ARG may precede FROM)", in.Kind)}
 		}
 		in.State = State{Args: copyMap(p.global), Shell: DefaultShell()}
