@@ -3,9 +3,13 @@ package rules
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pyimg/pyimg/dockerfile"
+	"github.com/pyimg/pyimg/lint"
 )
 
 func TestPY501(t *testing.T) {
@@ -65,4 +69,34 @@ func TestPY503(t *testing.T) {
 		{name: "context-but-slim", src: py + "COPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\n", build: ctx},
 		{name: "alpine-builder-only", src: "FROM python:3.12.12-alpine3.20" + dg + " AS builder\nRUN apk add --no-cache gcc\n" + py + "COPY --from=builder /x /x\n", want: []int{2}},
 	})
+}
+
+// TestFamilyIDs pins the public rule IDs and checks the metadata style of
+// the size, runtime and Python families.
+func TestFamilyIDs(t *testing.T) {
+	t.Parallel()
+	kebab := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	for _, fam := range []struct {
+		rules []lint.Rule
+		want  []string
+	}{
+		{sizeRules(), []string{"PY301", "PY302", "PY303", "PY304", "PY305", "PY306", "PY307", "PY308", "PY309", "PY310", "PY311", "PY312"}},
+		{runtimeRules(), []string{"PY401", "PY402", "PY403", "PY404", "PY405", "PY406"}},
+		{pythonRules(), []string{"PY501", "PY502", "PY503"}},
+	} {
+		var got []string
+		for _, r := range fam.rules {
+			m := r.Meta()
+			got = append(got, m.ID)
+			if !kebab.MatchString(m.Name) {
+				t.Errorf("%s name %q is not kebab-case", m.ID, m.Name)
+			}
+			if strings.Contains(m.Summary, "\n") || !strings.HasSuffix(m.Summary, ".") {
+				t.Errorf("%s summary %q is not one sentence on one line", m.ID, m.Summary)
+			}
+		}
+		if !slices.Equal(got, fam.want) {
+			t.Errorf("rule IDs = %v, want %v", got, fam.want)
+		}
+	}
 }
