@@ -285,6 +285,29 @@ func TestCancel(t *testing.T) {
 			t.Fatal("Walk did not stop after cancel")
 		}
 	})
+	t.Run("blocked read", func(t *testing.T) {
+		t.Parallel()
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		stalled := &rawLayer{
+			open: func() (io.ReadCloser, error) {
+				pr, pw := io.Pipe()
+				go pw.Write([]byte("some bytes, then nothing")) // never closed
+				return pr, nil
+			},
+			digest: sha(nil), diffID: sha(nil), mt: types.OCIUncompressedLayer,
+		}
+		done := make(chan error, 1)
+		go func() { done <- Walk(ctx, imageOf(t, stalled), nil) }()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Walk() = %v, want context.DeadlineExceeded", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Walk stayed blocked in Read after the deadline")
+		}
+	})
 	t.Run("before walk", func(t *testing.T) {
 		t.Parallel()
 		ctx, cancel := context.WithCancel(context.Background())

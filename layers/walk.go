@@ -22,7 +22,8 @@ import (
 // The first error stops the walk and is returned as a *LayerError naming the
 // layer; it matches ErrLimit, ErrDigestMismatch or ErrCorrupt for hostile or
 // broken layers, and the visitor's error when a visitor failed. Cancelling
-// ctx stops the walk at the next read.
+// ctx stops the walk at the next read or entry, and closes the blobs being
+// read so that a read blocked on a stalled source returns.
 func Walk(ctx context.Context, img v1.Image, visitors []Visitor, opts ...Option) error {
 	o := defaultOptions()
 	for _, opt := range opts {
@@ -146,7 +147,12 @@ func (w *layerWalk) run(ctx context.Context, l v1.Layer, visitors []Visitor) err
 	if err != nil {
 		return fmt.Errorf("opening blob: %w", err)
 	}
-	defer rc.Close()
+	// Closing the blob on cancellation unblocks a Read stuck on a slow
+	// source; the Close in defer is then a no-op.
+	var closeOnce sync.Once
+	closeBlob := func() { closeOnce.Do(func() { rc.Close() }) }
+	defer closeBlob()
+	defer context.AfterFunc(ctx, closeBlob)()
 
 	bh, err := newHash(w.info.Digest.Algorithm)
 	if err != nil {
