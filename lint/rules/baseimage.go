@@ -168,7 +168,7 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 		}},
 		rule{meta: report.Rule{
 			ID: "PY106", Name: "os-release-eol", Severity: report.SeverityError,
-			Summary: "Base OS release (Debian, Alpine) is past its security support, or the image is no longer updated.",
+			Summary: "Base OS release (Debian, Alpine) is past all security support or the image is no longer updated (error); only Debian LTS covers it, or support ends within 180 days (warning).",
 			Why: "Once a Debian or Alpine release leaves security support, OpenSSL, glibc/musl and zlib CVEs stay unfixed " +
 				"in the image; `apt-get update` may even fail when the release moves to archive.debian.org.",
 			Fix:  "Move to a supported release, e.g. `python:3.12.12-slim-trixie` or `python:3.12.12-alpine3.22`.",
