@@ -115,7 +115,7 @@ func sizeRules() []lint.Rule {
 		}, check: checkPackagingTools},
 		rule{meta: report.Rule{
 			ID: "PY309", Name: "apk-cache", Severity: report.SeverityWarning,
-			Summary: "apk add without --no-cache.",
+			Summary: "apk add without --no-cache, or apk update, leaves the package index in the layer.",
 			Why: "Without --no-cache apk keeps the APKINDEX files (a few MB per repository) in /var/cache/apk, and " +
 				"with `apk update` or `-U` they land in the layer and go stale.",
 			Fix:  "Use `apk add --no-cache …`, or `RUN --mount=type=cache,target=/var/cache/apk`.",
@@ -874,18 +874,22 @@ func checkApkCache(m report.Rule, c *lint.Context) []report.Finding {
 		}
 		for i, cmd := range cmds {
 			a, ok := shell.AsApk(cmd)
-			if !ok || a.Sub != "add" || a.NoCache {
+			if !ok || !(a.Sub == "add" && !a.NoCache || a.Sub == "update") {
 				continue
 			}
 			cleaned := false
 			for _, later := range cmds[i+1:] {
 				cleaned = cleaned || removes(later, in.State.Workdir, "/var/cache/apk")
 			}
-			if !cleaned {
-				out = append(out, lint.Finding(m, in, "apk add without --no-cache leaves the package index in the layer",
-					"Use `apk add --no-cache …` (and drop `apk update`)."))
-				return
+			if cleaned {
+				continue
 			}
+			msg := "apk add without --no-cache leaves the package index in the layer"
+			if a.Sub == "update" {
+				msg = "apk update writes the package index to /var/cache/apk in this layer"
+			}
+			out = append(out, lint.Finding(m, in, msg, "Use `apk add --no-cache …` and drop `apk update`."))
+			return
 		}
 	})
 	return out

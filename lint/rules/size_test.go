@@ -177,6 +177,8 @@ func TestPY309(t *testing.T) {
 		{name: "no-flag", src: alp + "RUN apk add libpq\n", want: []int{2}},
 		{name: "update-flag", src: alp + "RUN apk add -U libpq\n", want: []int{2}},
 		{name: "no-cache", src: alp + "RUN apk add --no-cache libpq\n"},
+		{name: "update-then-no-cache", src: alp + "RUN apk update && apk add --no-cache libpq\n", want: []int{2}},
+		{name: "update-cleaned", src: alp + "RUN apk update && apk add libpq && rm -rf /var/cache/apk/*\n"},
 		{name: "cache-mount", src: alp + "RUN --mount=type=cache,target=/var/cache/apk apk add libpq\n"},
 		{name: "removed", src: alp + "RUN apk add libpq && rm -rf /var/cache/apk/*\n"},
 		{name: "builder-ignored", src: "FROM python:3.12.12-alpine3.20" + dg + " AS builder\nRUN apk add gcc\n" + alp + "COPY --from=builder /x /x\n"},
