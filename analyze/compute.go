@@ -57,11 +57,15 @@ func (a *Analyzer) Result() (*Result, error) {
 		res.WastedUserPercent = float64(w.wasted) / float64(res.UserSizeBytes)
 	}
 	res.WastedFiles = []WastedFile{}
-	for i, in := range w.ineff {
-		if i >= a.opts.top {
-			break
-		}
-		res.WastedFiles = append(res.WastedFiles, WastedFile{Path: t.path(in.node), Count: int(in.count), SizeBytes: in.size})
+	byNode := make(map[nodeID]inefficiency, len(w.ineff))
+	ids := make([]nodeID, 0, len(w.ineff))
+	for _, in := range w.ineff {
+		byNode[in.node] = in
+		ids = append(ids, in.node)
+	}
+	for _, n := range topN(t, ids, func(n nodeID) int64 { return byNode[n].size }, a.opts.top) {
+		in := byNode[n]
+		res.WastedFiles = append(res.WastedFiles, WastedFile{Path: t.path(n), Count: int(in.count), SizeBytes: in.size})
 	}
 
 	f := buildFinalFS(t, ls)

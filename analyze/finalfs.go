@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/pyimg/pyimg/layers"
@@ -151,17 +152,7 @@ func (f *finalFS) link(n nodeID) string {
 }
 
 func (f *finalFS) biggestFiles(top int) []PathSize {
-	files := append([]nodeID(nil), f.files...)
-	sort.Slice(files, func(i, j int) bool {
-		a, b := f.rec(files[i]).size, f.rec(files[j]).size
-		if a != b {
-			return a > b
-		}
-		return f.t.path(files[i]) < f.t.path(files[j])
-	})
-	if len(files) > top {
-		files = files[:top]
-	}
+	files := topN(f.t, f.files, func(n nodeID) int64 { return f.rec(n).size }, top)
 	out := make([]PathSize, 0, len(files))
 	for _, n := range files {
 		l := int(f.layer[n])
@@ -177,19 +168,46 @@ func (f *finalFS) biggestDirs(top int) []PathSize {
 			dirs = append(dirs, nodeID(id))
 		}
 	}
-	sort.Slice(dirs, func(i, j int) bool {
-		a, b := f.dirBytes[dirs[i]], f.dirBytes[dirs[j]]
-		if a != b {
-			return a > b
-		}
-		return f.t.path(dirs[i]) < f.t.path(dirs[j])
-	})
-	if len(dirs) > top {
-		dirs = dirs[:top]
-	}
+	dirs = topN(f.t, dirs, func(n nodeID) int64 { return f.dirBytes[n] }, top)
 	out := make([]PathSize, 0, len(dirs))
 	for _, n := range dirs {
 		out = append(out, PathSize{Path: f.t.path(n), SizeBytes: f.dirBytes[n], Files: int(f.dirFiles[n])})
+	}
+	return out
+}
+
+// topN returns the top nodes of ids by size, largest first, ties by path.
+// Paths are only rendered for the candidates that reach the cut.
+func topN(t *pathTable, ids []nodeID, size func(nodeID) int64, top int) []nodeID {
+	if top <= 0 || len(ids) == 0 {
+		return nil
+	}
+	sizes := make([]int64, len(ids))
+	for i, n := range ids {
+		sizes[i] = size(n)
+	}
+	slices.Sort(sizes)
+	cut := sizes[max(len(sizes)-top, 0)]
+	type cand struct {
+		n    nodeID
+		size int64
+		path string
+	}
+	var cs []cand
+	for _, n := range ids {
+		if s := size(n); s >= cut {
+			cs = append(cs, cand{n, s, t.path(n)})
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].size != cs[j].size {
+			return cs[i].size > cs[j].size
+		}
+		return cs[i].path < cs[j].path
+	})
+	out := make([]nodeID, 0, min(top, len(cs)))
+	for i := 0; i < len(cs) && i < top; i++ {
+		out = append(out, cs[i].n)
 	}
 	return out
 }

@@ -23,7 +23,8 @@ func (a *Analyzer) leftovers(f *finalFS) []Leftover {
 	out := []Leftover{}
 	addTree := func(kind string, n nodeID, keep func(nodeID) bool) {
 		b, files, l := f.subtreeByLayer(n, keep)
-		if files == 0 {
+		if b == 0 {
+			// nothing to win: an empty cache, apt's lock file.
 			return
 		}
 		out = append(out, Leftover{Kind: kind, Path: t.path(n), SizeBytes: b, Files: files, Layer: l})

@@ -36,7 +36,7 @@ import (
 type diveWaste struct {
 	efficiency float64
 	wasted     int64
-	ineff      []inefficiency
+	ineff      []inefficiency // in node order
 }
 
 type inefficiency struct {
@@ -109,12 +109,6 @@ func computeWaste(t *pathTable, ls []*layerData) diveWaste {
 	if cumSum != 0 {
 		res.efficiency = float64(minSum) / float64(cumSum)
 	}
-	sort.Slice(res.ineff, func(i, j int) bool {
-		if res.ineff[i].size != res.ineff[j].size {
-			return res.ineff[i].size > res.ineff[j].size
-		}
-		return t.path(res.ineff[i].node) < t.path(res.ineff[j].node)
-	})
 	return res
 }
 
