@@ -46,6 +46,14 @@ type Package struct {
 	// Parent is the PURL of the package this one is vendored in (a library in
 	// numpy.libs belongs to numpy).
 	Parent string `json:"parent,omitempty"`
+	// Interpreter is, for a Python distribution, the interpreter that
+	// imports it: "/opt/venv/bin/python3.11" for a venv, "/usr/bin/python3"
+	// for Debian's dist-packages; empty for --target installs.
+	Interpreter string `json:"interpreter,omitempty"`
+	// PythonVersion is that interpreter's version: the full version from a
+	// venv's pyvenv.cfg, PYTHON_VERSION or the python3 dpkg package, else the
+	// X.Y of the lib/pythonX.Y directory.
+	PythonVersion string `json:"python_version,omitempty"`
 	// Licenses as declared by the package metadata.
 	Licenses []string `json:"licenses,omitempty"`
 }

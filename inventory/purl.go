@@ -1,0 +1,68 @@
+package inventory
+
+import (
+	"github.com/package-url/packageurl-go"
+)
+
+// DebPURL returns the purl of a Debian (or Ubuntu) binary package:
+// pkg:deb/debian/openssl@3.0.15-1~deb12u1?arch=amd64&distro=debian-12.
+func DebPURL(d Distro, name, version, arch string) string {
+	ns := d.ID
+	if ns == "" {
+		ns = "debian"
+	}
+	return purl(packageurl.TypeDebian, ns, name, version, arch, d)
+}
+
+// ApkPURL returns the purl of an apk package:
+// pkg:apk/alpine/musl@1.2.5-r0?arch=x86_64&distro=alpine-3.20.3.
+func ApkPURL(d Distro, name, version, arch string) string {
+	ns := d.ID
+	if ns == "" {
+		ns = "alpine"
+	}
+	return purl(packageurl.TypeApk, ns, name, version, arch, d)
+}
+
+// PyPIPURL returns the purl of a Python distribution, with the PEP 503
+// normalized name: pkg:pypi/zope-interface@6.4.
+func PyPIPURL(name, version string) string {
+	return packageurl.NewPackageURL(packageurl.TypePyPi, "", NormalizeName(name), version, nil, "").ToString()
+}
+
+// GenericPURL returns a pkg:generic purl, with a download_url-free name and
+// version: pkg:generic/python@3.12.7.
+func GenericPURL(name, version string) string {
+	return packageurl.NewPackageURL(packageurl.TypeGeneric, "", name, version, nil, "").ToString()
+}
+
+func purl(typ, ns, name, version, arch string, d Distro) string {
+	var q packageurl.Qualifiers
+	if arch != "" {
+		q = append(q, packageurl.Qualifier{Key: "arch", Value: arch})
+	}
+	if d.ID != "" && d.VersionID != "" {
+		q = append(q, packageurl.Qualifier{Key: "distro", Value: d.ID + "-" + d.VersionID})
+	}
+	return packageurl.NewPackageURL(typ, ns, name, version, q, "").ToString()
+}
+
+// PythonCPE returns the NVD CPE 2.3 name of the CPython interpreter.
+func PythonCPE(version string) string {
+	return "cpe:2.3:a:python:python:" + cpeEscape(version) + ":*:*:*:*:*:*:*"
+}
+
+// cpeEscape quotes the characters CPE 2.3 formatted strings reserve.
+func cpeEscape(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '.', c == '-':
+		default:
+			out = append(out, '\\')
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}

@@ -1,0 +1,178 @@
+package inventory
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// pyMetadata is what is read from a METADATA or PKG-INFO header.
+type pyMetadata struct {
+	name, version string
+	licenses      []string
+}
+
+// parseMetadata reads the core metadata header (METADATA, PKG-INFO): the
+// Name, Version and license fields. The license is License-Expression
+// (metadata 2.4) when present, else a one-line License field, else the
+// names of the "License ::" classifiers.
+func parseMetadata(b []byte) pyMetadata {
+	var m pyMetadata
+	parseStanzas(b, true, func(s stanza) bool {
+		m.name = strings.TrimSpace(s.get("Name"))
+		m.version = strings.TrimSpace(s.get("Version"))
+		if e := strings.TrimSpace(s.get("License-Expression")); e != "" {
+			m.licenses = []string{e}
+			return false
+		}
+		if l := strings.TrimSpace(s.get("License")); l != "" && !strings.Contains(l, "\n") && len(l) <= 100 && !strings.EqualFold(l, "UNKNOWN") {
+			m.licenses = []string{l}
+			return false
+		}
+		for _, c := range s.all("Classifier") {
+			parts := strings.Split(c, "::")
+			if len(parts) >= 2 && strings.TrimSpace(parts[0]) == "License" {
+				if l := strings.TrimSpace(parts[len(parts)-1]); l != "" && l != "OSI Approved" {
+					m.licenses = append(m.licenses, l)
+				}
+			}
+		}
+		return false
+	})
+	return m
+}
+
+var pep503 = regexp.MustCompile(`[-_.]+`)
+
+// NormalizeName returns the PEP 503 normalized form of a Python project
+// name: lowercase, runs of "-", "_" and "." replaced by one "-".
+func NormalizeName(name string) string {
+	return strings.ToLower(pep503.ReplaceAllString(strings.TrimSpace(name), "-"))
+}
+
+// parseRecord returns the paths listed in a RECORD file (CSV rows of path,
+// hash, size), resolved against dir, the directory that holds the
+// .dist-info directory.
+func parseRecord(b []byte, dir string) []string {
+	r := csv.NewReader(bytes.NewReader(b))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	r.ReuseRecord = true
+	var out []string
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				continue
+			}
+			break
+		}
+		if len(rec) == 0 || rec[0] == "" {
+			continue
+		}
+		out = append(out, joinInside(dir, rec[0]))
+	}
+	return out
+}
+
+// parseInstalledFiles returns the paths of an egg-info installed-files.txt,
+// which are relative to the .egg-info directory.
+func parseInstalledFiles(b []byte, eggInfo string) []string {
+	var out []string
+	for _, l := range parseLines(b) {
+		out = append(out, joinInside(eggInfo, l))
+	}
+	return out
+}
+
+// joinInside joins rel to the absolute dir and keeps the result inside the
+// image root ("../../../bin/x" from a deep site-packages stays absolute).
+func joinInside(dir, rel string) string {
+	if strings.HasPrefix(rel, "/") {
+		return path.Clean(rel)
+	}
+	return path.Clean("/" + path.Join(dir, rel))
+}
+
+// parsePyvenvVersion reads the interpreter version from a pyvenv.cfg
+// ("version = 3.11.2", or "version_info = 3.12.7.final.0" from uv).
+func parsePyvenvVersion(b []byte) string {
+	var version, info string
+	for _, l := range parseLines(b) {
+		k, v, ok := strings.Cut(l, "=")
+		if !ok {
+			continue
+		}
+		switch strings.TrimSpace(k) {
+		case "version":
+			version = strings.TrimSpace(v)
+		case "version_info":
+			info = strings.TrimSpace(v)
+		}
+	}
+	if version != "" {
+		return version
+	}
+	if p := strings.Split(info, "."); len(p) >= 3 {
+		return strings.Join(p[:3], ".")
+	}
+	return info
+}
+
+var libPythonXY = regexp.MustCompile(`^(.*)/lib/python(\d+\.\d+)/`)
+
+// pythonOwner returns the installation prefix and the X.Y version of the
+// interpreter that owns a site directory, from ".../lib/pythonX.Y/...", or
+// Debian's system interpreter for /usr/lib/python3/dist-packages.
+func pythonOwner(dir string) (prefix, xy string) {
+	if m := libPythonXY.FindStringSubmatch(dir + "/"); m != nil {
+		prefix = m[1]
+		if prefix == "" {
+			prefix = "/"
+		}
+		return prefix, m[2]
+	}
+	if dir == "/usr/lib/python3/dist-packages" || strings.HasPrefix(dir, "/usr/lib/python3/dist-packages/") {
+		return "/usr", ""
+	}
+	return "", ""
+}
+
+// distInfoName splits a .dist-info or .egg-info directory name into the
+// project name and version ("numpy-2.1.2.dist-info",
+// "requests-2.28.1.egg-info", "PyYAML-6.0-py3.11.egg-info").
+func distInfoName(base string) (name, version string) {
+	base = strings.TrimSuffix(strings.TrimSuffix(base, ".dist-info"), ".egg-info")
+	name, version, _ = strings.Cut(base, "-")
+	if i := strings.Index(version, "-py"); i >= 0 {
+		version = version[:i]
+	}
+	return name, version
+}
+
+// vendoredLib matches the names auditwheel and delocate give to vendored
+// libraries: "libgfortran-040039e1.so.5.0.0",
+// "libopenblas64_p-r0-0cf96a72.3.23.dev.so".
+var vendoredLib = regexp.MustCompile(`^(.+?)-([0-9a-f]{8})((?:\.[^.]+)*?)\.so(?:\.([0-9][0-9.]*))?$`)
+
+// vendoredNameVersion derives a component name and version from a vendored
+// library's file name; version is "" when the name carries none.
+func vendoredNameVersion(base string) (name, version string) {
+	if m := vendoredLib.FindStringSubmatch(base); m != nil {
+		version = m[4]
+		if version == "" {
+			version = strings.TrimPrefix(m[3], ".")
+		}
+		return m[1], version
+	}
+	name, rest, _ := strings.Cut(base, ".so")
+	return name, strings.TrimPrefix(rest, ".")
+}
