@@ -100,9 +100,12 @@ func checkShellFormCmd(m report.Rule, c *lint.Context) []report.Finding {
 		if line == "" || strings.HasPrefix(line, "exec ") {
 			return
 		}
+		fix := fmt.Sprintf("Start it with `exec` (`%s exec %s`) so the program replaces the shell, or use a JSON-form entrypoint script.", in.Kind, line)
+		if ef, ok := execForm(line); ok {
+			fix = fmt.Sprintf("Write it in exec form: `%s %s`.", in.Kind, ef)
+		}
 		out = append(out, lint.Finding(m, in,
-			fmt.Sprintf("%s in shell form runs under /bin/sh -c; %q will not receive SIGTERM", in.Kind, firstWord(line)),
-			fmt.Sprintf("Write it in exec form: `%s %s`, or start it with `exec`.", in.Kind, execForm(line))))
+			fmt.Sprintf("%s in shell form runs under /bin/sh -c; %q will not receive SIGTERM", in.Kind, firstWord(line)), fix))
 	}
 	check(ep)
 	// A shell-form ENTRYPOINT ignores CMD; otherwise CMD matters.
@@ -119,17 +122,25 @@ func firstWord(s string) string {
 	return s
 }
 
-// execForm renders a simple command line as a JSON array (for the fix).
-func execForm(line string) string {
+// execForm renders a command line as a JSON array when that means the same
+// thing: one simple command without variables, globs or redirections.
+func execForm(line string) (string, bool) {
 	s, err := shell.Parse(line)
-	if err != nil || len(s.Commands) != 1 || len(s.Commands[0].Env) > 0 {
-		return `["…"]`
+	if err != nil || len(s.Commands) != 1 {
+		return "", false
+	}
+	c := s.Commands[0]
+	if len(c.Env) > 0 || len(c.Redirects) > 0 || len(c.Wrappers) > 0 || c.Background {
+		return "", false
 	}
 	var q []string
-	for _, a := range s.Commands[0].Argv() {
+	for _, a := range c.Argv() {
+		if strings.ContainsAny(a, "$`*?~") {
+			return "", false
+		}
 		q = append(q, fmt.Sprintf("%q", a))
 	}
-	return "[" + strings.Join(q, ", ") + "]"
+	return "[" + strings.Join(q, ", ") + "]", true
 }
 
 // rePythonApp matches commands that run Python.

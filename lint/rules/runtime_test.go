@@ -89,13 +89,19 @@ func TestPY406(t *testing.T) {
 
 func TestExecForm(t *testing.T) {
 	t.Parallel()
-	for _, tt := range []struct{ in, want string }{
-		{"gunicorn --bind 0.0.0.0:8000 app:app", `["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]`},
-		{"python -m app && echo done", `["…"]`},
-		{"FOO=1 python app.py", `["…"]`},
+	for _, tt := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"gunicorn --bind 0.0.0.0:8000 app:app", `["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]`, true},
+		{"python -c 'print(1)'", `["python", "-c", "print(1)"]`, true},
+		{"python -m app && echo done", "", false},
+		{"FOO=1 python app.py", "", false},
+		{"gunicorn --bind 0.0.0.0:$PORT app:app", "", false},
+		{"python app.py > /var/log/app.log", "", false},
 	} {
-		if got := execForm(tt.in); got != tt.want {
-			t.Errorf("execForm(%q) = %s, want %s", tt.in, got, tt.want)
+		if got, ok := execForm(tt.in); got != tt.want || ok != tt.ok {
+			t.Errorf("execForm(%q) = %s, %v, want %s, %v", tt.in, got, ok, tt.want, tt.ok)
 		}
 	}
 }
