@@ -8,6 +8,8 @@ package dockerfile
 import (
 	"fmt"
 	"strings"
+
+	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
 )
 
 // Instruction kinds, upper-case as conventionally written.
@@ -208,6 +210,25 @@ type Instruction struct {
 	Command []string
 
 	scripts *scriptCache
+	escape  rune // the file's escape character, for Expand
+}
+
+// Expand substitutes the ENV and ARG values in effect at the instruction
+// into word ("$VENV/bin", "${HOME}"). Unknown variables and ARGs without a
+// default are left as written; a word that does not lex is returned as is.
+func (in *Instruction) Expand(word string) string {
+	if !strings.Contains(word, "$") {
+		return word
+	}
+	esc := in.escape
+	if esc == 0 {
+		esc = '\\'
+	}
+	res, err := bkshell.NewLex(esc).ProcessWordWithMatches(word, envGetter{env: in.State.Env, args: in.State.Args, keep: true})
+	if err != nil {
+		return word
+	}
+	return res.Result
 }
 
 // ShellForm reports whether the instruction is a shell-form RUN, CMD or

@@ -62,7 +62,7 @@ func Parse(path string, src []byte) (*File, error) {
 	lines := strings.Split(string(src), "\n")
 	lines[0] = strings.TrimPrefix(lines[0], "\ufeff")
 	for _, n := range res.AST.Children {
-		if err := p.add(n, lines); err != nil {
+		if err := p.add(n, lines, res); err != nil {
 			return nil, err
 		}
 	}
@@ -81,7 +81,7 @@ type builder struct {
 	state  State
 }
 
-func (p *builder) add(n *parser.Node, lines []string) error {
+func (p *builder) add(n *parser.Node, lines []string, res *parser.Result) error {
 	cmd, err := instructions.ParseInstruction(n)
 	if err != nil {
 		return newParseError(p.f.Path, n.StartLine, err)
@@ -95,6 +95,7 @@ func (p *builder) add(n *parser.Node, lines []string) error {
 		Stage:     -1,
 		Flags:     n.Flags,
 		JSON:      n.Attributes["json"],
+		escape:    res.EscapeToken,
 	}
 	for a := n.Next; a != nil; a = a.Next {
 		in.Args = append(in.Args, a.Value)
@@ -237,9 +238,11 @@ func (p *builder) apply(in *Instruction, cmd any) {
 			in.Sources = append(in.Sources, "<<"+sc.Path)
 		}
 	case *instructions.EnvCommand:
+		// All pairs of one ENV see the values from before it, as in Docker:
+		// ENV a=1 b=$a leaves b as the previous a.
 		env := copyMap(p.state.Env)
 		for _, kv := range c.Env {
-			v := p.expand(kv.Value, State{Env: env, Args: p.state.Args})
+			v := p.expand(kv.Value, p.state)
 			env[kv.Key] = v
 			in.KeyValues = append(in.KeyValues, KeyValue{Key: kv.Key, Value: kv.Value, HasValue: true})
 		}

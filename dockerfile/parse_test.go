@@ -234,3 +234,29 @@ func TestParseCRLFAndBOM(t *testing.T) {
 		t.Errorf("stage %q RUN lines %d-%d", s.Name, s.Instructions[0].StartLine, s.Instructions[0].EndLine)
 	}
 }
+
+func TestInstructionExpand(t *testing.T) {
+	f, err := Parse("Dockerfile", []byte("ARG G=1\nFROM a\nARG V=3.12\nARG NODEF\nENV HOME=/home/app P=$HOME/x\nRUN echo\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := f.Stages[0].Instructions[3]
+	for in, want := range map[string]string{
+		"${HOME}/bin":    "/home/app/bin",
+		"python$V":       "python3.12",
+		"$NODEF/x":       "$NODEF/x",
+		"$UNKNOWN":       "$UNKNOWN",
+		"${V:-x}":        "3.12",
+		"$G":             "$G", // global ARGs are not in scope unless redeclared
+		"no vars":        "no vars",
+		"${unterminated": "${unterminated",
+	} {
+		if got := run.Expand(in); got != want {
+			t.Errorf("Expand(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := run.State.Env["P"]; got != "$HOME/x" {
+		// ENV a=1 b=$a in one instruction does not see a (Docker semantics).
+		t.Errorf("ENV P = %q, want $HOME/x", got)
+	}
+}

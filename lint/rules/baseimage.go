@@ -359,7 +359,7 @@ var rePySeriesPath = regexp.MustCompile(`python(3\.[0-9]+)`)
 // or a Python prefix.
 func copiesPythonEnv(in *dockerfile.Instruction) bool {
 	for _, p := range append(append([]string(nil), in.Sources...), in.Dest) {
-		p = strings.ToLower(path.Clean("/" + p))
+		p = strings.ToLower(path.Clean("/" + in.Expand(p)))
 		switch {
 		case strings.Contains(p, "site-packages"), strings.Contains(p, "dist-packages"),
 			strings.Contains(p, "venv"), strings.Contains(p, "/.local"),
@@ -375,7 +375,7 @@ func copiesPythonEnv(in *dockerfile.Instruction) bool {
 // (/usr/local/lib/python3.11/site-packages → "3.11").
 func pathSeries(in *dockerfile.Instruction) string {
 	for _, p := range in.Sources {
-		if m := rePySeriesPath.FindStringSubmatch(p); m != nil {
+		if m := rePySeriesPath.FindStringSubmatch(in.Expand(p)); m != nil {
 			return m[1]
 		}
 	}

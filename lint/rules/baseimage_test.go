@@ -145,6 +145,8 @@ func TestPY107(t *testing.T) {
 		{name: "builder via ARG", src: "ARG PY=3.11\nFROM python:${PY}-slim AS b\nFROM python:3.12-slim\nCOPY --from=b /opt/venv /opt/venv\n", want: []int{4}},
 		{name: "builder via parent stage", src: "FROM python:3.11-slim AS base\nFROM base AS b\nRUN pip install --prefix=/install x\nFROM python:3.12-slim\nCOPY --from=b /install /usr/local\n", want: []int{5}},
 		{name: "copy from image", src: "FROM python:3.12-slim\nCOPY --from=python:3.11-slim /usr/local/lib/python3.11 /usr/local/lib/python3.11\n", want: []int{2}},
+		{name: "venv path from ENV", src: b312 + "FROM python:3.11.9-slim-bookworm\nENV VIRTUAL_ENV=/app/.venv\nCOPY --from=builder ${VIRTUAL_ENV} ${VIRTUAL_ENV}\n", want: []int{5}},
+		{name: "site-packages path from ARG", src: "FROM ubuntu:24.04 AS b\nFROM python:3.12-slim\nARG PY=3.11\nCOPY --from=b /usr/local/lib/python${PY}/site-packages /usr/local/lib/python${PY}/site-packages\n", want: []int{4}},
 		{name: "same", src: b312 + "FROM python:3.12.9-slim-trixie\nCOPY --from=builder /venv /venv\n"},
 		{name: "not a python env", src: b312 + "FROM python:3.11-slim\nCOPY --from=builder /app/static /app/static\n"},
 		{name: "unknown runtime", src: b312 + "FROM ubuntu:24.04\nCOPY --from=builder /venv /venv\n"},
