@@ -2,6 +2,17 @@
 // built from an explicit rule list (see package lint/rules), applies
 // suppression comments and configuration, and returns findings sorted by
 // file, line and rule.
+//
+//	l := lint.New(rules.All(nil), lint.WithToday(now))
+//	findings, err := l.LintFile(ctx, "Dockerfile")
+//
+// A Dockerfile that does not parse yields both a PY505 finding (so JSON and
+// SARIF output show it with its line) and the *dockerfile.ParseError, which
+// callers map to a usage error. Suppression comments directly above an
+// instruction ("# pyimg: ignore=PY301,PY302") silence rules for that
+// instruction; "# pyimg: global ignore=PY104" anywhere silences them for
+// the file. Configuration comes from .pyimg.toml ([lint]) or pyproject.toml
+// ([tool.pyimg.lint]) in the build context, or from WithConfig.
 package lint
 
 import (
