@@ -62,6 +62,9 @@ type PinRequest struct {
 	// Platform, when set ("linux/arm64"), pins that platform's image
 	// instead of the multi-platform index.
 	Platform string
+	// DigestOnly resolves the digest and keeps the tag, for images whose
+	// tags do not follow the python grammar.
+	DigestOnly bool
 	// Knowledge orders OS releases; nil means Embedded().
 	Knowledge *Knowledge
 }
@@ -101,7 +104,7 @@ func Pin(ctx context.Context, reg *Registry, req PinRequest) (PinResult, error) 
 		return PinResult{}, err
 	}
 	t, perr := ParseTag(req.Tag)
-	if perr != nil || t.Windows() || !t.HasMajorVersion() {
+	if req.DigestOnly || perr != nil || t.Windows() || !t.HasMajorVersion() {
 		// Not a python version tag ("latest", "slim", "bookworm", a custom
 		// tag): pin the digest, keep the tag.
 		return finish(req, cur, PinResult{Tag: req.Tag})

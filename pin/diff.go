@@ -7,7 +7,8 @@ import (
 )
 
 // Diff returns a unified diff (3 lines of context) from old to new, labelled
-// a/name and b/name, or "" when they are equal. Lines keep their carriage
+// a/name and b/name (name itself when it is an absolute path), or "" when
+// they are equal. Lines keep their carriage
 // returns so the patch applies to CRLF files.
 func Diff(name string, old, new []byte) string {
 	if bytes.Equal(old, new) {
@@ -16,7 +17,11 @@ func Diff(name string, old, new []byte) string {
 	a, b := diffLines(old), diffLines(new)
 	ops := lcsOps(a, b)
 	var out strings.Builder
-	fmt.Fprintf(&out, "--- a/%s\n+++ b/%s\n", name, name)
+	if strings.HasPrefix(name, "/") {
+		fmt.Fprintf(&out, "--- %s\n+++ %s\n", name, name)
+	} else {
+		fmt.Fprintf(&out, "--- a/%s\n+++ b/%s\n", name, name)
+	}
 	const ctx = 3
 	// Group ops into hunks: runs of changes with up to 2*ctx equal lines
 	// between them.

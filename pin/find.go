@@ -37,7 +37,7 @@ type Ref struct {
 	// Skip says why the reference cannot be rewritten ("" when it can).
 	Skip string
 
-	tokStart, tokEnd int      // byte range of Written in the source
+	tokStart, tokEnd int       // byte range of Written in the source
 	segs             []segment // Written split into literals and variables
 }
 

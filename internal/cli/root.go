@@ -100,6 +100,7 @@ Exit codes: 0 ok; 1 findings at or above --fail-on; 2 usage or input error;
 		newLintCmd(a),
 		newAnalyzeCmd(a),
 		newRulesCmd(a),
+		newPinCmd(a),
 	)
 	return root
 }
