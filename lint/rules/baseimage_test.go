@@ -41,6 +41,8 @@ func TestPY102(t *testing.T) {
 		{name: "not official", src: "FROM myorg/python:3.12-slim\n"},
 		{name: "other registry", src: "FROM ghcr.io/acme/python:3.12-slim\n"},
 		{name: "unresolved tag", src: "ARG PY\nFROM python:${PY}-slim\n"},
+		{name: "whole image from ARG default", src: "ARG BASE=python:3.12-slim\nFROM $BASE\n", want: []int{2}},
+		{name: "ARG default overridden in stage does not apply to FROM", src: "ARG PY=3.12-slim-bookworm\nFROM python:${PY}\nARG PY=3.12-slim\n"},
 		{name: "trusted mirror", src: "FROM registry.example.com/library/python:3.12-slim\n",
 			opts: []lint.Option{lint.WithConfig(lint.Config{TrustedRegistries: []string{"registry.example.com"}})}, want: []int{1}},
 		{name: "untrusted mirror", src: "FROM registry.example.com/library/python:3.12-slim\n"},

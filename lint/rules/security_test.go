@@ -26,6 +26,8 @@ func TestPY201(t *testing.T) {
 		{name: "distroless nonroot", src: "FROM python:3.11-slim AS b\nFROM gcr.io/distroless/python3-debian12:nonroot\nCOPY --from=b /venv /venv\n"},
 		{name: "distroless root tag", src: "FROM gcr.io/distroless/python3-debian12\n", want: []int{1}},
 		{name: "chainguard", src: "FROM cgr.dev/chainguard/python:latest\n"},
+		{name: "distroless via ARG", src: "ARG RUNTIME=gcr.io/distroless/python3-debian13:nonroot\nFROM ${RUNTIME}\n"},
+		{name: "unknown base from ARG without default", src: "ARG RUNTIME\nFROM ${RUNTIME}\n"},
 		{name: "variable user", src: "FROM python:3.12.7-slim-bookworm\nARG UID\nUSER ${UID}\n"},
 		{name: "ARG default user", src: "FROM python:3.12.7-slim-bookworm\nARG UID=0\nUSER ${UID}\n", want: []int{3}},
 		{name: "--target builder", src: "FROM python:3.12.7-slim-bookworm AS builder\nFROM python:3.12.7-slim-bookworm\nUSER 10001\n",
