@@ -144,8 +144,9 @@ func versionLess(a, b string) bool {
 // pkgState is a distribution being accounted.
 type pkgState struct {
 	PythonPackage
-	site nodeID
-	meta nodeID
+	rawName string // the Name as written in the metadata
+	site    nodeID
+	meta    nodeID
 }
 
 // pythonPackages finds every installed distribution in the final
@@ -200,6 +201,7 @@ func (a *Analyzer) pythonPackages(f *finalFS) []PythonPackage {
 				p.Version = dv
 			}
 		}
+		p.rawName = p.Name
 		p.Name = normalizeName(p.Name)
 		if c, ok := t.child(n, "INSTALLER"); ok {
 			if pf := f.parsed(c); pf != nil {
@@ -261,18 +263,43 @@ func (a *Analyzer) pythonPackages(f *finalFS) []PythonPackage {
 				setOwner(d, pi)
 			}
 		}
-		if !f.isFile(p.meta) {
-			if c, ok := t.child(p.meta, "top_level.txt"); ok {
-				if pf := f.parsed(c); pf != nil {
-					for _, tl := range pf.topLevel {
-						if d, ok := t.child(p.site, tl); ok {
-							if _, set := owner[d]; !set {
-								owner[d] = pi
+	}
+
+	// Directories no RECORD speaks for: those named by top_level.txt
+	// (shared namespace directories such as lazr/ belong to nobody) and the
+	// directory of a dotted project name (lazr.uri -> lazr/uri).
+	extra := make(map[nodeID]int)
+	for pi, p := range pkgs {
+		if f.isFile(p.meta) {
+			continue
+		}
+		if c, ok := t.child(p.meta, "top_level.txt"); ok {
+			if pf := f.parsed(c); pf != nil {
+				for _, tl := range pf.topLevel {
+					// a package directory, or a single module
+					for _, nm := range []string{tl, tl + ".py"} {
+						if d, ok := t.child(p.site, nm); ok {
+							if o, set := extra[d]; set && o != pi {
+								extra[d] = -1
+							} else {
+								extra[d] = pi
 							}
 						}
 					}
 				}
 			}
+		}
+	}
+	for pi, p := range pkgs {
+		if strings.Contains(p.rawName, ".") {
+			if d, ok := t.lookup(p.Location + "/" + strings.ReplaceAll(p.rawName, ".", "/")); ok {
+				extra[d] = pi
+			}
+		}
+	}
+	for d, o := range extra {
+		if _, set := owner[d]; !set {
+			owner[d] = o
 		}
 	}
 
@@ -287,7 +314,7 @@ func (a *Analyzer) pythonPackages(f *finalFS) []PythonPackage {
 			if x == site || !f.isFile(x) || claimed[x] {
 				return true
 			}
-			for d := t.parent(x); d != site; d = t.parent(d) {
+			for d := x; d != site; d = t.parent(d) {
 				if o, ok := owner[d]; ok {
 					if o >= 0 {
 						pkgs[o].SizeBytes += f.rec(x).size

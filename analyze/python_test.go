@@ -217,3 +217,44 @@ func boolStr(b bool) string {
 	}
 	return ""
 }
+
+// TestNamespacePackages checks attribution without RECORD (Debian's
+// egg-info directories): a shared top-level directory belongs to nobody,
+// a dotted project name owns its own subdirectory, and a top-level name
+// may be a single module.
+func TestNamespacePackages(t *testing.T) {
+	const site = "/usr/lib/python3/dist-packages"
+	res := feed(t, nil, []ent{
+		text(site+"/lazr.uri-1.0.6.egg-info/PKG-INFO", "Name: lazr.uri\nVersion: 1.0.6\n"),
+		text(site+"/lazr.uri-1.0.6.egg-info/top_level.txt", "lazr\n"),
+		text(site+"/lazr.restfulclient-0.14.5.egg-info/PKG-INFO", "Name: lazr.restfulclient\nVersion: 0.14.5\n"),
+		text(site+"/lazr.restfulclient-0.14.5.egg-info/top_level.txt", "lazr\n"),
+		file(site+"/lazr/__init__.py", 7),
+		file(site+"/lazr/uri/_uri.py", 1000),
+		file(site+"/lazr/restfulclient/resource.py", 3000),
+		text(site+"/six-1.16.0.egg-info/PKG-INFO", "Name: six\nVersion: 1.16.0\n"),
+		text(site+"/six-1.16.0.egg-info/top_level.txt", "six\n"),
+		file(site+"/six.py", 500), // a single module
+	})
+	got := map[string]int64{}
+	for _, p := range res.PythonPackages {
+		got[p.Name] = p.SizeBytes
+	}
+	meta := func(s ...string) int64 {
+		var n int64
+		for _, x := range s {
+			n += int64(len(x))
+		}
+		return n
+	}
+	want := map[string]int64{
+		"lazr-uri":           1000 + meta("Name: lazr.uri\nVersion: 1.0.6\n", "lazr\n"),
+		"lazr-restfulclient": 3000 + meta("Name: lazr.restfulclient\nVersion: 0.14.5\n", "lazr\n"),
+		"six":                500 + meta("Name: six\nVersion: 1.16.0\n", "six\n"),
+	}
+	for n, w := range want {
+		if got[n] != w {
+			t.Errorf("%s size = %d, want %d", n, got[n], w)
+		}
+	}
+}
