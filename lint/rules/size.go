@@ -734,12 +734,16 @@ func checkLateCleanup(m report.Rule, c *lint.Context) []report.Finding {
 		own := writes(in, cmds)
 		ownPkgs := installedPackages(cmds)
 		var msgs []string
-		for _, cmd := range cmds {
-			r, ok := shell.AsRm(cmd)
-			if !ok {
-				continue
+		for i, cmd := range cmds {
+			var paths []string
+			if r, ok := shell.AsRm(cmd); ok {
+				paths = r.Paths
+			} else if p, ok := shell.AsPip(cmd); ok && p.Sub == "cache" && p.Launcher != "uv pip" {
+				paths = cacheDirs(in, cmds, i, pipCache) // pip cache purge
+			} else if iv, ok := shell.AsProjectTool(cmd); ok && iv.Tool == "uv" && (iv.Sub == "cache clean" || iv.Sub == "cache prune") {
+				paths = cacheDirs(in, cmds, i, uvCache)
 			}
-			for _, raw := range r.Paths {
+			for _, raw := range paths {
 				p := resolvePath(in.State.Workdir, stripGlob(raw))
 				if p == "" || p == "/" || createdIn(own, p) != nil {
 					continue

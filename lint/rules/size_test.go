@@ -128,6 +128,8 @@ func TestPY306(t *testing.T) {
 		{name: "download-then-removed", src: py + "RUN curl -fsSLo /tmp/x.tgz https://example.com/x.tgz && tar -xzf /tmp/x.tgz -C /opt\nRUN rm /tmp/x.tgz\n", want: []int{3}},
 		{name: "download-and-remove-same-run", src: py + "RUN curl -fsSLo /tmp/x.tgz https://example.com/x.tgz && tar -xzf /tmp/x.tgz -C /opt && rm /tmp/x.tgz\n"},
 		{name: "pip-cache-later", src: py + "RUN pip install -r requirements.txt\nRUN rm -rf /root/.cache\n", want: []int{3}},
+		{name: "pip-cache-purge-later", src: py + "RUN pip install -r requirements.txt\nRUN pip cache purge\n", want: []int{3}},
+		{name: "uv-cache-clean-later", src: py + "RUN uv sync --frozen\nRUN uv cache clean\n", want: []int{3}},
 		{name: "pip-cache-mounted", src: py + "RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt\nRUN rm -rf /root/.cache\n"},
 		{name: "purge-later", src: py + "RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\nRUN pip install --no-cache-dir -r requirements.txt\nRUN apt-get purge -y gcc\n", want: []int{4}},
 		{name: "apk-del-same-run", src: alp + "RUN apk add --no-cache --virtual .build-deps gcc musl-dev && pip install --no-cache-dir -r requirements.txt && apk del .build-deps\n"},
