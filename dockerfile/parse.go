@@ -76,7 +76,7 @@ func Parse(path string, src []byte) (*File, error) {
 type builder struct {
 	f      *File
 	lex    *shell.Lex
-	global map[string]string // global ARG defaults
+	global map[string]string // global ARGs that have a default
 	cur    *Stage
 	state  State
 }
@@ -119,8 +119,12 @@ func (p *builder) add(n *parser.Node, lines []string, res *parser.Result) error 
 			v := ""
 			if kv.Value != nil {
 				v = p.expand(*kv.Value, in.State)
+				p.global[kv.Key] = v
+			} else {
+				// Without a default the value is whatever --build-arg
+				// says: unknown here, so FROM ${X} stays unresolved.
+				delete(p.global, kv.Key)
 			}
-			p.global[kv.Key] = v
 			in.KeyValues = append(in.KeyValues, KeyValue{Key: kv.Key, Value: v, HasValue: kv.Value != nil})
 			p.f.Args = append(p.f.Args, KeyValue{Key: kv.Key, Value: v, HasValue: kv.Value != nil})
 		}

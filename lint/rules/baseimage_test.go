@@ -21,6 +21,7 @@ func TestPY101(t *testing.T) {
 		{name: "ARG default tag", src: "ARG PY=3.13\nFROM python:${PY}-slim\n"},
 		{name: "ARG default latest", src: "ARG TAG=latest\nFROM python:${TAG}\n", want: []int{2}},
 		{name: "whole ref variable", src: "ARG IMAGE\nFROM ${IMAGE}\n"},
+		{name: "whole ref empty default", src: "ARG IMAGE=\nFROM ${IMAGE}\n"},
 		{name: "second stage only", src: "FROM python:3.13.9-slim-trixie AS b\nRUN true\nFROM python\nCOPY --from=b /x /x\n", want: []int{3}},
 		{name: "suppressed", src: "# pyimg: ignore=PY101\nFROM python\n"},
 		{name: "globally suppressed", src: "FROM python\n# pyimg: global ignore=PY101,PY104\n"},

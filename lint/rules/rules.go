@@ -109,6 +109,9 @@ func computeImageBases(k *baseimage.Knowledge, c *lint.Context) []base {
 		if !s.IsImage() {
 			continue
 		}
+		if strings.TrimSpace(s.ResolvedBase) == "" {
+			continue // FROM ${X} with X="": BuildKit rejects it at build time
+		}
 		b := describeBase(k, c, s)
 		if b.fullyVariable() {
 			continue
