@@ -70,16 +70,55 @@ func (a *Analyzer) interpreters(f *finalFS) []Interpreter {
 	return out
 }
 
+// interpreterVersion finds the version of the interpreter at n: the most
+// precise of pyvenv.cfg's version, the X.Y in its name or its symlink
+// chain's, the lib/python3.X next to its bin directory, refined by the
+// config's PYTHON_VERSION for the official images' /usr/local/bin.
 func (a *Analyzer) interpreterVersion(f *finalFS, n nodeID, fromName, venv string, prefix nodeID) string {
 	t := f.t
-	if strings.Contains(fromName, ".") {
-		return fromName
+	if venv != "" {
+		if cfg, ok := t.child(prefix, "pyvenv.cfg"); ok {
+			if pf := f.parsed(cfg); pf != nil && pf.text != "" {
+				return pf.text
+			}
+		}
 	}
-	// Follow symlinks to a versioned name (python3 -> python3.11).
+	v := fromName
+	if !strings.Contains(v, ".") {
+		if sv := symlinkVersion(f, n); sv != "" {
+			v = sv
+		}
+	}
+	if !strings.Contains(v, ".") {
+		// lib/python3.X next to the bin directory.
+		if lib, ok := t.child(prefix, "lib"); ok {
+			var best string
+			for c := t.nodes[lib].firstChild; c != 0; c = t.nodes[c].nextSibling {
+				if lv := pythonVersionFromPath(t.name(c)); lv != "" && f.exists(c) && versionLess(best, lv) {
+					best = lv
+				}
+			}
+			if best != "" {
+				v = best
+			}
+		}
+	}
+	if strings.HasPrefix(t.path(n), "/usr/local/bin/") {
+		if ev := a.envValue("PYTHON_VERSION"); ev != "" && (v == "" || ev == v || strings.HasPrefix(ev, v+".")) {
+			return ev
+		}
+	}
+	return v
+}
+
+// symlinkVersion follows a symlink chain to a versioned name
+// (python3 -> python3.11).
+func symlinkVersion(f *finalFS, n nodeID) string {
+	t := f.t
 	cur := n
 	for range 8 {
 		if !f.present(cur) || f.rec(cur).kind != layers.TypeSymlink {
-			break
+			return ""
 		}
 		target := f.link(cur)
 		if m := pythonExe.FindStringSubmatch(path.Base(target)); m != nil && strings.Contains(m[1], ".") {
@@ -93,35 +132,11 @@ func (a *Analyzer) interpreterVersion(f *finalFS, n nodeID, fromName, venv strin
 		}
 		next, ok := t.lookup(abs)
 		if !ok {
-			break
+			return ""
 		}
 		cur = next
 	}
-	if venv != "" {
-		if cfg, ok := t.child(prefix, "pyvenv.cfg"); ok {
-			if pf := f.parsed(cfg); pf != nil && pf.text != "" {
-				return pf.text
-			}
-		}
-	}
-	// lib/python3.X next to the bin directory.
-	if lib, ok := t.child(prefix, "lib"); ok {
-		var best string
-		for c := t.nodes[lib].firstChild; c != 0; c = t.nodes[c].nextSibling {
-			if v := pythonVersionFromPath(t.name(c)); v != "" && f.exists(c) && versionLess(best, v) {
-				best = v
-			}
-		}
-		if best != "" {
-			return best
-		}
-	}
-	if strings.HasPrefix(t.path(n), "/usr/local/bin/") {
-		if v := a.envValue("PYTHON_VERSION"); v != "" {
-			return v
-		}
-	}
-	return fromName
+	return ""
 }
 
 // versionLess compares dotted numeric versions ("" is lowest).

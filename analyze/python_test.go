@@ -92,8 +92,10 @@ func TestPythonView(t *testing.T) {
 	}
 	wantInterp := map[string]string{
 		"/usr/bin/python3.11": "3.11", "/usr/bin/python3": "3.11",
-		"/usr/local/bin/python3.12": "3.12", "/usr/local/bin/python3": "3.12", "/usr/local/bin/python": "3.12",
-		"/opt/venv/bin/python": "3.12",
+		// PYTHON_VERSION refines the official image's interpreters,
+		// pyvenv.cfg the venv's.
+		"/usr/local/bin/python3.12": "3.12.1", "/usr/local/bin/python3": "3.12.1", "/usr/local/bin/python": "3.12.1",
+		"/opt/venv/bin/python": "3.12.1",
 	}
 	if len(gotInterp) != len(wantInterp) {
 		t.Errorf("Interpreters = %+v, want %v", res.Interpreters, wantInterp)
@@ -255,6 +257,25 @@ func TestNamespacePackages(t *testing.T) {
 	for n, w := range want {
 		if got[n] != w {
 			t.Errorf("%s size = %d, want %d", n, got[n], w)
+		}
+	}
+}
+
+func TestInterpreterVersionFromLib(t *testing.T) {
+	res := feed(t, &v1.ConfigFile{Config: v1.Config{Env: []string{"PYTHON_VERSION=3.9.18"}}}, []ent{
+		file("/opt/conda/bin/python", 100),
+		dir("/opt/conda/lib/python3.10"),
+		file("/opt/conda/lib/python3.10/os.py", 10),
+		file("/usr/local/bin/python3", 100), // a copy, not a symlink: only the env knows
+	})
+	got := map[string]string{}
+	for _, in := range res.Interpreters {
+		got[in.Path] = in.Version
+	}
+	want := map[string]string{"/opt/conda/bin/python": "3.10", "/usr/local/bin/python3": "3.9.18"}
+	for p, v := range want {
+		if got[p] != v {
+			t.Errorf("version of %s = %q, want %q (all: %v)", p, got[p], v, got)
 		}
 	}
 }
