@@ -70,7 +70,8 @@ type venvAt struct {
 
 // venvsOf returns the virtualenvs created in stage s and the stages it is
 // built FROM.
-func venvsOf(f *dockerfile.File, s *dockerfile.Stage) []venvAt {
+func venvsOf(c *lint.Context, s *dockerfile.Stage) []venvAt {
+	f := c.File
 	var chain []*dockerfile.Stage
 	for st := s; ; st = f.Stages[st.Parent] {
 		chain = append([]*dockerfile.Stage{st}, chain...)
@@ -79,7 +80,7 @@ func venvsOf(f *dockerfile.File, s *dockerfile.Stage) []venvAt {
 		}
 	}
 	var out []venvAt
-	eachRun(chain, func(in *dockerfile.Instruction, cmds []shell.Command) {
+	eachRun(c, chain, func(in *dockerfile.Instruction, cmds []shell.Command) {
 		for i, cmd := range cmds {
 			if v, ok := shell.AsVenv(cmd); ok {
 				if p := resolvePath(in.State.Workdir, v.Path); p != "" {
@@ -117,7 +118,7 @@ func checkVenvMoved(m report.Rule, c *lint.Context) []report.Finding {
 			if !ok {
 				continue
 			}
-			venvs := venvsOf(c.File, src)
+			venvs := venvsOf(c, src)
 			dest := resolvePath(in.State.Workdir, in.Dest)
 			if dest == "" || len(in.Sources) != 1 {
 				continue
@@ -166,7 +167,7 @@ func checkPipUserAsRoot(m report.Rule, c *lint.Context) []report.Finding {
 			if u := in.State.User; u != "" && !isRootUser(u) {
 				continue
 			}
-			cmds := runCommands(in)
+			cmds := runCommands(c, in)
 			for i, cmd := range cmds {
 				p, ok := shell.AsPip(cmd)
 				if !ok || p.Sub != "install" || !p.User || cmd.User != "" && !isRootUser(cmd.User) {
@@ -271,7 +272,7 @@ func checkAlpineNative(m report.Rule, c *lint.Context) []report.Finding {
 		}
 		var evidence []string
 		var at *dockerfile.Instruction
-		eachRun([]*dockerfile.Stage{s}, func(in *dockerfile.Instruction, cmds []shell.Command) {
+		eachRun(c, []*dockerfile.Stage{s}, func(in *dockerfile.Instruction, cmds []shell.Command) {
 			var ev []string
 			for _, pi := range shell.SystemInstalls(&shell.Script{Commands: cmds}) {
 				if shell.IsBuildPackage(pi.Package) {

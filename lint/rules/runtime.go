@@ -269,7 +269,7 @@ func checkCd(m report.Rule, c *lint.Context) []report.Finding {
 			if in.Kind != dockerfile.KindRun {
 				continue
 			}
-			cmds := runCommands(in)
+			cmds := runCommands(c, in)
 			for _, cmd := range cmds {
 				if cmd.Name != "cd" || cmd.Nesting != shell.NestNone {
 					continue

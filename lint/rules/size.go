@@ -189,20 +189,26 @@ func chainInstructions(stages []*dockerfile.Stage) []*dockerfile.Instruction {
 	return out
 }
 
-// runCommands returns every command a RUN executes, in order.
-func runCommands(in *dockerfile.Instruction) []shell.Command {
-	var out []shell.Command
-	for _, s := range runScripts(in) {
-		out = append(out, s.Commands...)
-	}
-	return out
+// runKey caches the commands of one RUN for a lint run.
+type runKey struct{ in *dockerfile.Instruction }
+
+// runCommands returns every command a RUN executes, in order, parsed once
+// per lint run.
+func runCommands(c *lint.Context, in *dockerfile.Instruction) []shell.Command {
+	return c.Memo(runKey{in}, func() any {
+		var out []shell.Command
+		for _, s := range runScripts(in) {
+			out = append(out, s.Commands...)
+		}
+		return out
+	}).([]shell.Command)
 }
 
 // eachRun calls fn for every RUN of stages with its commands.
-func eachRun(stages []*dockerfile.Stage, fn func(in *dockerfile.Instruction, cmds []shell.Command)) {
+func eachRun(c *lint.Context, stages []*dockerfile.Stage, fn func(in *dockerfile.Instruction, cmds []shell.Command)) {
 	for _, in := range chainInstructions(stages) {
 		if in.Kind == dockerfile.KindRun {
-			fn(in, runCommands(in))
+			fn(in, runCommands(c, in))
 		}
 	}
 }
@@ -274,7 +280,7 @@ func envSet(in *dockerfile.Instruction, cmds []shell.Command, i int, name string
 
 func checkAptRecommends(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
-	eachRun(finalChain(c), func(in *dockerfile.Instruction, cmds []shell.Command) {
+	eachRun(c, finalChain(c), func(in *dockerfile.Instruction, cmds []shell.Command) {
 		for _, cmd := range cmds {
 			if a, ok := shell.AsApt(cmd); ok && a.Sub == "install" && !a.NoInstallRecommends && len(a.Packages) > 0 {
 				out = append(out, lint.Finding(m, in,
@@ -310,7 +316,7 @@ func removes(cmd shell.Command, workdir, p string) bool {
 
 func checkAptLists(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
-	eachRun(finalChain(c), func(in *dockerfile.Instruction, cmds []shell.Command) {
+	eachRun(c, finalChain(c), func(in *dockerfile.Instruction, cmds []shell.Command) {
 		updated, cleaned := false, false
 		for _, cmd := range cmds {
 			updated = updated || isAptUpdate(cmd)
@@ -327,7 +333,7 @@ func checkAptLists(m report.Rule, c *lint.Context) []report.Finding {
 
 func checkAptUpdateAlone(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
-	eachRun(c.Stages(), func(in *dockerfile.Instruction, cmds []shell.Command) {
+	eachRun(c, c.Stages(), func(in *dockerfile.Instruction, cmds []shell.Command) {
 		updated, installs := false, false
 		for _, cmd := range cmds {
 			if a, ok := shell.AsApt(cmd); ok {
@@ -454,7 +460,7 @@ func cacheKept(in *dockerfile.Instruction, cmds []shell.Command, i int, t cacheT
 
 func checkPipCache(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
-	eachRun(finalChain(c), func(in *dockerfile.Instruction, cmds []shell.Command) {
+	eachRun(c, finalChain(c), func(in *dockerfile.Instruction, cmds []shell.Command) {
 		for i, cmd := range cmds {
 			t, off, dir, ok := installCache(cmd)
 			if !ok || !cacheKept(in, cmds, i, t, off, dir) {
@@ -537,7 +543,7 @@ func checkSourceBeforeDeps(m report.Rule, c *lint.Context) []report.Finding {
 			if in.Kind != dockerfile.KindRun {
 				continue
 			}
-			for _, cmd := range runCommands(in) {
+			for _, cmd := range runCommands(c, in) {
 				step, ok := shell.DependencyInstall(cmd)
 				if !ok {
 					continue
@@ -730,7 +736,7 @@ func checkLateCleanup(m report.Rule, c *lint.Context) []report.Finding {
 			earlier = append(earlier, copyDests(in)...)
 			continue
 		}
-		cmds := runCommands(in)
+		cmds := runCommands(c, in)
 		own := writes(in, cmds)
 		ownPkgs := installedPackages(cmds)
 		var msgs []string
@@ -829,7 +835,7 @@ func checkCompilers(m report.Rule, c *lint.Context) []report.Finding {
 			}
 		}
 	}
-	eachRun(finalChain(c), func(in *dockerfile.Instruction, cmds []shell.Command) {
+	eachRun(c, finalChain(c), func(in *dockerfile.Instruction, cmds []shell.Command) {
 		if left := buildPackagesLeft(cmds); len(left) > 0 {
 			out = append(out, lint.Finding(m, in,
 				fmt.Sprintf("final image keeps build packages: %s", strings.Join(left, ", ")),
@@ -872,7 +878,7 @@ func checkPackagingTools(m report.Rule, c *lint.Context) []report.Finding {
 
 func checkApkCache(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
-	eachRun(finalChain(c), func(in *dockerfile.Instruction, cmds []shell.Command) {
+	eachRun(c, finalChain(c), func(in *dockerfile.Instruction, cmds []shell.Command) {
 		if mountCovers(in, "/var/cache/apk") || mountCovers(in, "/etc/apk/cache") {
 			return
 		}
@@ -920,7 +926,7 @@ var bootstrapTools = map[string]bool{"pip": true, "setuptools": true, "wheel": t
 //     builder stage makes the copied result unreproducible too.
 func checkPipUnpinned(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
-	eachRun(c.Stages(), func(in *dockerfile.Instruction, cmds []shell.Command) {
+	eachRun(c, c.Stages(), func(in *dockerfile.Instruction, cmds []shell.Command) {
 		var loose []string
 		for i, cmd := range cmds {
 			p, ok := shell.AsPip(cmd)
@@ -957,7 +963,7 @@ func checkChownAfterCopy(m report.Rule, c *lint.Context) []report.Finding {
 			copies = append(copies, copyDests(in)...)
 			continue
 		}
-		for _, cmd := range runCommands(in) {
+		for _, cmd := range runCommands(c, in) {
 			o, ok := shell.AsOwnership(cmd)
 			if !ok || !o.Recursive {
 				continue
@@ -1023,7 +1029,7 @@ func checkMergeableRuns(m report.Rule, c *lint.Context) []report.Finding {
 				prev, reported = nil, false
 				continue
 			}
-			inst := installsPackages(runCommands(in))
+			inst := installsPackages(runCommands(c, in))
 			if prev != nil && !reported && !(inst && prevInstalls) && strings.Join(prev.Flags, " ") == strings.Join(in.Flags, " ") {
 				out = append(out, lint.Finding(m, in,
 					fmt.Sprintf("RUN follows the RUN at line %d directly; they could be one layer", prev.StartLine),
