@@ -1,0 +1,60 @@
+package vuln
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/pyimg/pyimg/inventory"
+)
+
+func TestReadSBOM(t *testing.T) {
+	t.Parallel()
+	cdx := `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [
+	  {"type": "library", "name": "libssl3", "purl": "pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl"},
+	  {"type": "library", "name": "bsdutils", "purl": "pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12&upstream=util-linux%402.38.1-5%2Bdeb12u3"},
+	  {"type": "library", "name": "numpy", "purl": "pkg:pypi/NumPy@2.1.0", "components": [
+	    {"type": "file", "name": "libopenblas.so", "purl": "pkg:generic/libopenblas@0.3.27"}]},
+	  {"type": "library", "name": "musl", "purl": "pkg:apk/alpine/musl@1.2.5-r0?arch=x86_64&distro=alpine-3.20.3"},
+	  {"type": "library", "name": "dup", "purl": "pkg:pypi/NumPy@2.1.0"},
+	  {"type": "library", "name": "noversion", "purl": "pkg:pypi/flask"}
+	]}`
+	spdx := `{"spdxVersion": "SPDX-2.3", "packages": [
+	  {"name": "libssl3", "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12"}]},
+	  {"name": "requests", "externalRefs": [{"referenceCategory": "SECURITY", "referenceType": "cpe23Type", "referenceLocator": "cpe:2.3:a:python:requests:2.31.0:*:*:*:*:*:*:*"}, {"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:pypi/requests@2.31.0"}]}
+	]}`
+	for _, tc := range []struct {
+		name, doc string
+		want      []string
+	}{
+		{"cyclonedx", cdx, []string{
+			"Debian libssl3 3.0.15-1~deb12u1 src=openssl@3.0.15-1~deb12u1",
+			"Debian bsdutils 1:2.38.1-5+deb12u3 src=util-linux@2.38.1-5+deb12u3",
+			"PyPI numpy 2.1.0 src=@",
+			"Alpine musl 1.2.5-r0 src=@",
+		}},
+		{"spdx", spdx, []string{"Debian libssl3 3.0.15-1~deb12u1 src=@", "PyPI requests 2.31.0 src=@"}},
+	} {
+		inv, err := ReadSBOM(strings.NewReader(tc.doc))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var got []string
+		for _, p := range inv.Packages {
+			got = append(got, p.Ecosystem+" "+p.Name+" "+p.Version+" src="+p.SourceName+"@"+p.SourceVersion)
+		}
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("%s: packages\n%s\nwant\n%s", tc.name, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+		}
+	}
+	for _, bad := range []string{`{"hello": 1}`, `not json`, `[]`} {
+		if _, err := ReadSBOM(strings.NewReader(bad)); !errors.Is(err, ErrNotSBOM) {
+			t.Errorf("ReadSBOM(%q) = %v, want ErrNotSBOM", bad, err)
+		}
+	}
+	// The distro qualifier gives the Debian release when os-release is absent.
+	inv, _ := ReadSBOM(strings.NewReader(cdx))
+	if got := release(inventory.EcosystemDebian, inv.Distro.VersionID, purlDistro(inv.Packages[0].PURL)); got != "12" {
+		t.Errorf("release from purl = %q, want 12", got)
+	}
+}
