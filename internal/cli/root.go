@@ -101,6 +101,7 @@ Exit codes: 0 ok; 1 findings at or above --fail-on; 2 usage or input error;
 		newAnalyzeCmd(a),
 		newRulesCmd(a),
 		newPinCmd(a),
+		newTagsCmd(a),
 	)
 	return root
 }

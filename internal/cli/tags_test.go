@@ -1,0 +1,51 @@
+package cli
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestTags(t *testing.T) {
+	repo, digests, faults := pythonRegistry(t)
+	faults.Paginate(4)
+	r := run(t, []runOpt{withCache(t)}, "tags", "--now", "2026-11-22", repo)
+	if r.code != ExitOK {
+		t.Fatalf("tags = exit %d\n%s", r.code, r.stderr)
+	}
+	for _, want := range []string{"3.13", "3.12.6-slim-bookworm", "3.12.6-alpine3.22", "EOL since", "3.8"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("tags output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	r = run(t, []runOpt{withCache(t)}, "tags", "--python", "3.12", "--variant", "slim", "--os", "bookworm", "--format", "json", "--now", "2026-11-22", repo)
+	if r.code != ExitOK {
+		t.Fatalf("tags --format json = exit %d\n%s", r.code, r.stderr)
+	}
+	var got struct {
+		Total  int            `json:"total_tags"`
+		Groups []tagGroupJSON `json:"groups"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatalf("tags json: %v\n%s", err, r.stdout)
+	}
+	if got.Total != len(digests) || len(got.Groups) != 1 {
+		t.Fatalf("tags --python 3.12 --variant slim --os bookworm = %d tags, groups %+v; want %d tags, 1 group", got.Total, got.Groups, len(digests))
+	}
+	g := got.Groups[0]
+	if g.Newest != "3.12.6-slim-bookworm" || strings.Join(g.Tags, " ") != "3.12.6-slim-bookworm 3.12.5-slim-bookworm 3.12-slim-bookworm" || g.Python == nil || g.Python.Support != "supported" || g.OSStatus == nil {
+		t.Errorf("tags group = %+v", g)
+	}
+
+	// The 3.8 series is past its end of life at --now.
+	r = run(t, []runOpt{withCache(t)}, "tags", "--python", "3.8", "--format", "json", "--now", "2026-11-22", repo)
+	if !strings.Contains(r.stdout, `"support": "eol"`) {
+		t.Errorf("tags --python 3.8 does not report eol:\n%s", r.stdout)
+	}
+
+	faults.Fail500("/tags/")
+	if r := run(t, nil, "tags", repo); r.code != ExitRuntime {
+		t.Errorf("tags against a failing registry = exit %d, want 3", r.code)
+	}
+}
