@@ -46,7 +46,7 @@ type Layer struct {
 	Index     int    `json:"index"`
 	Digest    string `json:"digest"`
 	DiffID    string `json:"diff_id"`
-	CreatedBy string `json:"created_by,omitempty"`
+	CreatedBy string `json:"created_by"`
 	// SizeBytes is the sum of the layer's file sizes (dive's layer size).
 	SizeBytes       int64 `json:"size_bytes"`
 	TarBytes        int64 `json:"tar_bytes"`
@@ -79,7 +79,7 @@ type PathSize struct {
 // Interpreter is a Python executable of the final filesystem.
 type Interpreter struct {
 	Path    string `json:"path"`
-	Version string `json:"version,omitempty"`
+	Version string `json:"version"`
 	// Target is the symlink target, when the path is a symlink.
 	Target string `json:"target,omitempty"`
 	// Venv is the virtual environment root when the interpreter belongs to
@@ -103,7 +103,7 @@ type PythonPackage struct {
 	Location string `json:"location"`
 	// Metadata is the .dist-info or .egg-info path.
 	Metadata  string `json:"metadata"`
-	Installer string `json:"installer,omitempty"`
+	Installer string `json:"installer"`
 	// Layer is the layer that installed the metadata.
 	Layer int `json:"layer"`
 	// Python is the X.Y version implied by the location, if any.
