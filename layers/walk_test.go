@@ -231,3 +231,32 @@ func TestProgress(t *testing.T) {
 		t.Errorf("dones = %d, last = %+v", dones, last)
 	}
 }
+
+func TestLegacyAndSkippedTypes(t *testing.T) {
+	t.Parallel()
+	var data []byte
+	data = append(data, ustarBlock("old", '\x00', 5)...) // pre-POSIX regular file
+	data = append(data, pad("hello")...)
+	data = append(data, ustarBlock("olddir/", '\x00', 0)...) // pre-POSIX directory
+	data = append(data, ustarBlock("label", 'V', 0)...)      // GNU volume label: skipped
+	data = append(data, ustarBlock("weird", 'Z', 0)...)      // unknown type: skipped
+	data = append(data, buildTar(t,
+		file{hdr: tar.Header{Typeflag: tar.TypeXGlobalHeader, Name: "global", PAXRecords: map[string]string{"comment": "hi"}}},
+		reg("new", "x"),
+	)...)
+	rec := newRecorder()
+	rec.want = func(*Entry) int64 { return 100 }
+	if err := Walk(context.Background(), imageOf(t, layerOf(t, codecGzip, data)), []Visitor{rec}); err != nil {
+		t.Fatalf("Walk() = %v", err)
+	}
+	lr := rec.layer(t, 0)
+	if got, want := lr.paths(), []string{"/old", "/olddir", "/new"}; !slices.Equal(got, want) {
+		t.Fatalf("paths = %q, want %q", got, want)
+	}
+	if lr.entries[0].Type != TypeFile || string(lr.contents[0]) != "hello" || lr.entries[1].Type != TypeDir {
+		t.Errorf("legacy entries = %+v / %q", lr.entries[:2], lr.contents[0])
+	}
+	if lr.stats.Entries != 6 {
+		t.Errorf("Stats.Entries = %d, want 6 (skipped types count)", lr.stats.Entries)
+	}
+}
