@@ -153,8 +153,11 @@ type Secret struct {
 	Path string `json:"path,omitempty"`
 	// Layer is the layer the file is in (nil for config env secrets).
 	Layer *int `json:"layer,omitempty"`
-	// Env is the variable name for config env secrets.
+	// Env is the variable name for config env secrets and build arguments.
 	Env string `json:"env,omitempty"`
+	// History is the index of the config history entry whose created_by
+	// holds the secret (a build argument or a literal token), if any.
+	History *int `json:"history,omitempty"`
 	// Deleted is true when a later layer deleted or replaced the file: the
 	// bytes are still in the layer blob.
 	Deleted bool `json:"deleted,omitempty"`

@@ -44,11 +44,12 @@ var rules = []report.Rule{
 	},
 	{
 		ID: RuleSecretEnv, Name: "secret-in-env", Severity: report.SeverityError,
-		Summary: "The image config sets a credential in an environment variable",
-		Why: "ENV values are stored in the image config in clear text: `docker inspect` or any registry " +
-			"client shows them, and every process and child of the container inherits them.",
-		Fix:  "Inject secrets at run time (orchestrator secrets, mounted files), never with ENV or ARG.",
-		Bad:  "An image config with Env AWS_SECRET_ACCESS_KEY=... or API_TOKEN=ghp_...",
+		Summary: "The image config holds a credential in its env or build history",
+		Why: "ENV values, and ARG values used by RUN, are stored in the image config in clear text: " +
+			"`docker inspect`, `docker history` or any registry client shows them, and every process of " +
+			"the container inherits the ENV ones.",
+		Fix:  "Inject secrets at run time (orchestrator secrets, mounted files) and at build time with RUN --mount=type=secret, never with ENV or ARG.",
+		Bad:  "An image config with Env AWS_SECRET_ACCESS_KEY=..., or a history entry \"RUN |1 PIP_TOKEN=... /bin/sh -c pip install ...\".",
 		Good: "An image config whose Env holds only non-secret settings such as PYTHONUNBUFFERED=1.",
 	},
 	{
@@ -159,7 +160,14 @@ func secretFindings(secrets []Secret) []report.Finding {
 	byPath := map[string]*fileSecrets{}
 	var paths []string
 	for _, s := range secrets {
-		if s.Env != "" {
+		switch {
+		case s.History != nil && s.Env != "":
+			out = append(out, finding(RuleSecretEnv, "", nil, fmt.Sprintf("build argument %s in history entry %d holds a credential (%s)", s.Env, *s.History, s.Kind)))
+			continue
+		case s.History != nil:
+			out = append(out, finding(RuleSecretEnv, "", nil, fmt.Sprintf("history entry %d's command holds a credential (%s)", *s.History, s.Kind)))
+			continue
+		case s.Env != "":
 			out = append(out, finding(RuleSecretEnv, "", nil, fmt.Sprintf("config env %s holds a credential (%s)", s.Env, s.Kind)))
 			continue
 		}

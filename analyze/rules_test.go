@@ -237,3 +237,28 @@ func TestRunsAsRoot(t *testing.T) {
 		}
 	}
 }
+
+func TestHistorySecrets(t *testing.T) {
+	cfg := &v1.ConfigFile{History: []v1.History{
+		{CreatedBy: "RUN |2 PIP_INDEX_TOKEN=tok_abcdef123 VERSION=1.0 /bin/sh -c pip install ."},
+		{CreatedBy: "/bin/sh -c #(nop) ENV LANG=C.UTF-8", EmptyLayer: true},
+		{CreatedBy: "RUN /bin/sh -c curl -H 'Authorization: token ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' https://x"},
+	}}
+	res := feed(t, cfg)
+	var got []string
+	for _, f := range res.Findings {
+		if f.Rule == RuleSecretEnv {
+			got = append(got, f.Message)
+			if strings.Contains(f.Message, "tok_abcdef123") || strings.Contains(f.Message, "ghp_") {
+				t.Errorf("finding echoes the secret: %q", f.Message)
+			}
+		}
+	}
+	want := []string{
+		"build argument PIP_INDEX_TOKEN in history entry 0 holds a credential (env)",
+		"history entry 2's command holds a credential (github-token)",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("PY603 findings = %q, want %q", got, want)
+	}
+}

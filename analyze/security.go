@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pyimg/pyimg/layers"
@@ -102,8 +103,41 @@ func (a *Analyzer) security(f *finalFS, ls []*layerData) Security {
 				s.Secrets = append(s.Secrets, Secret{Kind: kind, Env: name})
 			}
 		}
+		for i, h := range a.cfg.History {
+			s.Secrets = append(s.Secrets, historySecrets(i, h.CreatedBy)...)
+		}
 	}
 	return s
+}
+
+// historySecrets finds credentials in one history created_by: build
+// arguments BuildKit records as "RUN |2 A=1 B=2 /bin/sh -c ...", and tokens
+// written literally in the command.
+func historySecrets(i int, createdBy string) []Secret {
+	var out []Secret
+	seen := map[string]bool{}
+	if rest, ok := strings.CutPrefix(createdBy, "RUN |"); ok {
+		fields := strings.Fields(rest)
+		if len(fields) > 0 {
+			if n, err := strconv.Atoi(fields[0]); err == nil {
+				for _, kv := range fields[1:min(1+n, len(fields))] {
+					if name, kind := envSecret(kv); kind != "" {
+						idx := i
+						out = append(out, Secret{Kind: kind, Env: name, History: &idx})
+						seen[kind] = true
+					}
+				}
+			}
+		}
+	}
+	for kind, re := range map[string]*regexp.Regexp{"aws-access-key": awsKeyRe, "github-token": githubRe, "private-key": privateKeyRe} {
+		if !seen[kind] && re.MatchString(createdBy) {
+			idx := i
+			out = append(out, Secret{Kind: kind, History: &idx})
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Kind < out[b].Kind })
+	return out
 }
 
 // modeString renders permission bits with setuid, setgid and sticky as
