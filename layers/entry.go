@@ -15,6 +15,9 @@ const (
 	opaqueMarker   = ".wh..wh..opq"
 )
 
+// paxXattr prefixes extended attributes in PAX records.
+const paxXattr = "SCHILY.xattr."
+
 // entryFromHeader turns a tar header into an Entry. skip reports entries that
 // carry nothing for visitors: aufs metadata, PAX global headers, GNU volume
 // labels and unknown types.
@@ -46,6 +49,15 @@ func entryFromHeader(layer int, hdr *tar.Header) (e Entry, skip bool) {
 		e.Type = TypeFIFO
 	default:
 		return e, true
+	}
+
+	for k, v := range hdr.PAXRecords {
+		if name, ok := strings.CutPrefix(k, paxXattr); ok {
+			if e.Xattrs == nil {
+				e.Xattrs = map[string]string{}
+			}
+			e.Xattrs[name] = v
+		}
 	}
 
 	e.Flags |= nameFlags(hdr.Name)

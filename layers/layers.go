@@ -50,6 +50,9 @@ type Entry struct {
 	Opaque   bool // ".wh..wh..opq": Path's lower contents are hidden
 	// Name is the entry name exactly as written in the tar, before cleaning.
 	Name string
+	// Xattrs are the extended attributes recorded in PAX headers
+	// (SCHILY.xattr.*), such as security.capability; nil when there are none.
+	Xattrs map[string]string
 	// Flags marks anything suspicious about the entry. Path is always
 	// normalised into the root whatever the flags say.
 	Flags Flags
@@ -124,7 +127,9 @@ type LayerVisitor interface {
 // Stats are the totals of one layer, known once it has been read.
 type Stats struct {
 	// Entries counts the tar entries of the layer (PAX and GNU meta headers
-	// excluded), including whiteout markers and skipped aufs metadata.
+	// excluded), including whiteout markers and the entries not handed to
+	// visitors: aufs metadata, PAX global headers, GNU volume labels and
+	// unknown types.
 	Entries  int64
 	TarBytes int64 // uncompressed tar stream size
 	// FileBytes is the sum of header sizes of regular files.

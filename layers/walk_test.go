@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -26,7 +27,9 @@ func TestWalkCompressions(t *testing.T) {
 		file{hdr: tar.Header{Typeflag: tar.TypeFifo, Name: "run/fifo", Mode: 0o600}},
 		file{hdr: tar.Header{Typeflag: tar.TypeChar, Name: "dev/null", Mode: 0o666, Devmajor: 1, Devminor: 3}},
 		file{hdr: tar.Header{Typeflag: tar.TypeBlock, Name: "dev/sda", Mode: 0o660}},
-		file{hdr: tar.Header{Typeflag: tar.TypeReg, Name: "usr/bin/su", Mode: 0o4755, Size: 2}, body: "su"},
+		file{hdr: tar.Header{Typeflag: tar.TypeReg, Name: "usr/bin/su", Mode: 0o4755, Size: 2, PAXRecords: map[string]string{
+			"SCHILY.xattr.security.capability": "\x01\x00\x00\x02", "comment": "not an xattr",
+		}}, body: "su"},
 	)
 	wantPaths := []string{"/usr", "/usr/bin", "/usr/bin/python3", "/usr/bin/python", "/usr/bin/python3.12", "/run/fifo", "/dev/null", "/dev/sda", "/usr/bin/su"}
 	wantTypes := []EntryType{TypeDir, TypeDir, TypeFile, TypeSymlink, TypeHardlink, TypeFIFO, TypeChar, TypeBlock, TypeFile}
@@ -62,6 +65,12 @@ func TestWalkCompressions(t *testing.T) {
 			}
 			if got, want := lr.entries[8].Mode, fs.FileMode(0o755)|fs.ModeSetuid; got != want {
 				t.Errorf("su Mode = %v, want %v", got, want)
+			}
+			if got, want := lr.entries[8].Xattrs, map[string]string{"security.capability": "\x01\x00\x00\x02"}; !maps.Equal(got, want) {
+				t.Errorf("su Xattrs = %q, want %q", got, want)
+			}
+			if lr.entries[2].Xattrs != nil {
+				t.Errorf("python3 Xattrs = %q, want nil", lr.entries[2].Xattrs)
 			}
 			if lr.stats == nil {
 				t.Fatal("Done was not called")
