@@ -99,6 +99,7 @@ Exit codes: 0 ok; 1 findings at or above --fail-on; 2 usage or input error;
 		newVersionCmd(a),
 		newLintCmd(a),
 		newAnalyzeCmd(a),
+		newSbomCmd(a),
 		newRulesCmd(a),
 		newPinCmd(a),
 		newTagsCmd(a),
