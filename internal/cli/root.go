@@ -103,6 +103,8 @@ Exit codes: 0 ok; 1 findings at or above --fail-on; 2 usage or input error;
 		newRulesCmd(a),
 		newPinCmd(a),
 		newTagsCmd(a),
+		newScanCmd(a),
+		newDBCmd(a),
 	)
 	return root
 }
