@@ -2,10 +2,12 @@ package analyze
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,6 +38,34 @@ func TestWriteDiveImages(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, _ := strconv.Atoi(os.Getenv("PYIMG_DIVE_RANDOM"))
+	for seed := range uint64(n) {
+		nm := fmt.Sprintf("random-%d", seed)
+		ref, err := name.ParseReference("pyimg.test/" + nm + ":latest")
+		if err != nil {
+			t.Fatal(err)
+		}
+		img := randomImage(t, seed)
+		f, err := os.Create(filepath.Join(dir, nm+".tar"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tarball.Write(ref, img, f); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		// what we compute, for comparing with dive's JSON
+		res, err := Image(t.Context(), img, WithTop(1000))
+		if err != nil {
+			t.Fatalf("%s: %v", nm, err)
+		}
+		b, _ := json.Marshal(map[string]any{"size": res.SizeBytes, "wasted": res.WastedBytes, "eff": res.Efficiency, "files": res.WastedFiles})
+		if err := os.WriteFile(filepath.Join(dir, nm+".ours.json"), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

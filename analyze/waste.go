@@ -125,7 +125,10 @@ func (c *wasteCalc) build(cur int32, d *layerData) {
 				c.whiteSt[r.node] = cur
 				c.whiteout = append(c.whiteout, r.node)
 			}
-			c.ensure(c.t.parent(r.node))
+			// the ".wh.x" node is a child of x's parent.
+			p := c.t.parent(r.node)
+			c.ensure(p)
+			c.childSt[p] = cur
 		case r.opaque():
 			c.ensure(r.node)
 		default:
