@@ -103,6 +103,7 @@ Exit codes: 0 ok; 1 findings at or above --fail-on; 2 usage or input error;
 		newRulesCmd(a),
 		newPinCmd(a),
 		newTagsCmd(a),
+		newRecommendCmd(a),
 		newScanCmd(a),
 		newDBCmd(a),
 	)
