@@ -198,7 +198,10 @@ func (lv *layerVisitor) Want(e *layers.Entry) int64 {
 	if e.Type != layers.TypeFile || e.Whiteout || e.Opaque {
 		return 0
 	}
-	_, n := classify(e.Path)
+	k, n := classify(e.Path)
+	if (k == kRecord || k == kInstalledFiles) && !lv.v.opts.files {
+		return 0
+	}
 	return n
 }
 
@@ -221,9 +224,6 @@ func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
 		c := completeLines(content, r.trunc)
 		if k == kDpkgList {
 			c, r.reduced = lv.v.budgetList(c)
-		}
-		if (k == kRecord || k == kInstalledFiles) && !lv.v.opts.files {
-			c = nil
 		}
 		r.content = string(c)
 	}
