@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -114,7 +115,7 @@ func TestAnalyzeLayers(t *testing.T) {
 		if len(a.Layers) != want {
 			t.Fatalf("layers = %d, want %d (manifest)", len(a.Layers), want)
 		}
-		var tarBytes, fileBytes int64
+		var tarBytes, fileBytes int64 // sums over the layers
 		for i, l := range img.Layers {
 			tarBytes += l.TarBytes
 			fileBytes += l.FileBytes
@@ -134,13 +135,31 @@ func TestAnalyzeLayers(t *testing.T) {
 		if tr != fx.DockerArchive && a.CompressedBytes != img.CompressedBytes {
 			t.Errorf("compressed_bytes = %d, want %d (sum of manifest layer sizes)", a.CompressedBytes, img.CompressedBytes)
 		}
-		// size_bytes is either the final filesystem (as du) or the sum of
-		// every layer's files (as dive); either lies in this range.
-		if a.SizeBytes < img.FinalFileBytes || a.SizeBytes > fileBytes {
-			t.Errorf("size_bytes = %d, want between %d (final files) and %d (all layers' files)", a.SizeBytes, img.FinalFileBytes, fileBytes)
+		// dive's image size is the sum of every layer's files.
+		if a.SizeBytes != fileBytes {
+			t.Errorf("size_bytes = %d, want %d (sum of regular-file sizes over all layers; final filesystem alone: %d)", a.SizeBytes, fileBytes, img.FinalFileBytes)
 		}
 		if a.Efficiency <= 0 || a.Efficiency > 1 {
 			t.Errorf("efficiency = %v, want in (0, 1]", a.Efficiency)
+		}
+	})
+}
+
+// TestAnalyzeMatchesDive checks size, wasted bytes and efficiency equal
+// what dive itself reports for the same image (DESIGN: dive-compatible).
+func TestAnalyzeMatchesDive(t *testing.T) {
+	set := fixtures(t)
+	forEachTransport(t, func(t *testing.T, name, tr string) {
+		d := set.Images[name].Dive
+		a := analyze(t, name, tr)
+		if a.SizeBytes != d.SizeBytes {
+			t.Errorf("size_bytes = %d, dive sizeBytes = %d", a.SizeBytes, d.SizeBytes)
+		}
+		if a.WastedBytes != d.InefficientBytes {
+			t.Errorf("wasted_bytes = %d, dive inefficientBytes = %d", a.WastedBytes, d.InefficientBytes)
+		}
+		if math.Abs(a.Efficiency-d.EfficiencyScore) > 1e-9 {
+			t.Errorf("efficiency = %.12f, dive efficiencyScore = %.12f", a.Efficiency, d.EfficiencyScore)
 		}
 	})
 }
@@ -190,6 +209,9 @@ func TestAnalyzeWasted(t *testing.T) {
 
 	if !hasRule(a.Findings, "PY601") {
 		t.Errorf("no PY601 (runs as root) for an image without USER; findings: %s", ruleList(a.Findings))
+	}
+	if !slices.ContainsFunc(a.Findings, func(f imageFinding) bool { return strings.HasPrefix(f.Path, "/var/lib/apt/lists") }) {
+		t.Errorf("no finding for the %d apt list files left in /var/lib/apt/lists; findings: %s", w.AptLists, ruleList(a.Findings))
 	}
 	if a.User != "" && a.User != "root" && a.User != "0" {
 		t.Errorf("user = %q, want root (empty config user)", a.User)

@@ -21,6 +21,9 @@ func TestFixtures(t *testing.T) {
 		if n == 0 || len(img.Layers) != n {
 			t.Errorf("%s: %d layers read, OCI manifest has %d", name, len(img.Layers), n)
 		}
+		if img.Dive == nil || img.Dive.Layers != n || img.Dive.SizeBytes == 0 {
+			t.Errorf("%s: dive saw %+v, want %d layers", name, img.Dive, n)
+		}
 		for _, tr := range fx.Transports {
 			if img.ManifestLayers[tr] != n {
 				t.Errorf("%s: %s manifest has %d layers, oci-archive %d", name, tr, img.ManifestLayers[tr], n)
@@ -34,6 +37,9 @@ func TestFixtures(t *testing.T) {
 	}
 	if !slices.Equal(w.Wasted.OverwrittenSizes, []int64{300_000, 200_000}) {
 		t.Errorf("wasted: %s sizes = %v, want [300000 200000]", w.Wasted.Overwritten, w.Wasted.OverwrittenSizes)
+	}
+	if min := w.Wasted.BigFileSize + w.Wasted.OverwrittenSizes[0]; w.Dive.InefficientBytes < min {
+		t.Errorf("wasted: dive inefficientBytes %d < %d planted", w.Dive.InefficientBytes, min)
 	}
 	if w.Wasted.AptLists == 0 {
 		t.Errorf("wasted: no apt lists left in /var/lib/apt/lists")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install what the end-to-end tests (e2e/) and the linters need on a Debian
 # bookworm machine: buildah, skopeo, debootstrap, docker-registry,
-# fuse-overlayfs, uidmap, ca-certificates, plus staticcheck via go install.
+# fuse-overlayfs, uidmap, ca-certificates, plus staticcheck and dive (the
+# reference for wasted bytes and efficiency in the fixture ground truth) via
+# go install.
 #
 # Idempotent: when every tool is already present it only checks and exits.
 # Installing packages needs root; without root and with tools missing it
@@ -10,6 +12,7 @@ set -euo pipefail
 
 # Pinned to the release that builds with Go 1.26 (staticcheck 2026.2.2).
 STATICCHECK_VERSION="${STATICCHECK_VERSION:-v0.8.2}"
+DIVE_VERSION="${DIVE_VERSION:-v0.13.1}"
 
 # command name -> Debian package providing it
 declare -A PKG_FOR=(
@@ -55,22 +58,28 @@ else
 	log "system packages present"
 fi
 
-# staticcheck: go install into GOBIN (default $(go env GOPATH)/bin).
+# Go tools: go install into GOBIN (default $(go env GOPATH)/bin), only when
+# the installed binary is not the pinned module version.
+go_tool() { # name module-path package-path version
+	local name=$1 mod=$2 pkg=$3 want=$4 have=""
+	if [[ -x $gobin/$name ]]; then
+		have="$(go version -m "$gobin/$name" 2>/dev/null | awk -v m="$mod" '$1 == "mod" && $2 == m {print $3}')"
+	fi
+	if [[ $have == "$want" ]]; then
+		log "$name $have present in $gobin"
+		return
+	fi
+	log "installing $name $want into $gobin (had: ${have:-none})"
+	go install "$pkg@$want" || die "go install $pkg@$want failed"
+}
+
 if command -v go >/dev/null 2>&1; then
 	gobin="$(go env GOBIN)"
 	[[ -n $gobin ]] || gobin="$(go env GOPATH)/bin"
-	have=""
-	if [[ -x $gobin/staticcheck ]]; then
-		have="$(go version -m "$gobin/staticcheck" 2>/dev/null | awk '$1 == "mod" && $2 == "honnef.co/go/tools" {print $3}')"
-	fi
-	if [[ $have == "$STATICCHECK_VERSION" ]]; then
-		log "staticcheck $have present in $gobin"
-	else
-		log "installing staticcheck $STATICCHECK_VERSION into $gobin (had: ${have:-none})"
-		go install "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" || die "go install staticcheck@$STATICCHECK_VERSION failed"
-	fi
+	go_tool staticcheck honnef.co/go/tools honnef.co/go/tools/cmd/staticcheck "$STATICCHECK_VERSION"
+	go_tool dive github.com/wagoodman/dive github.com/wagoodman/dive "$DIVE_VERSION"
 else
-	log "warning: go not found; skipping staticcheck"
+	die "go not found; it is needed for staticcheck, dive and the tests"
 fi
 
 log "ok"
