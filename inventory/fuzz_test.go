@@ -29,7 +29,7 @@ func FuzzParseDpkgStatus(f *testing.F) {
 				if strings.ContainsAny(p.name, " \n/") {
 					t.Fatalf("bad name %q", p.name)
 				}
-				_ = DebPURL(Distro{ID: "debian", VersionID: "12"}, p.name, p.version, p.arch)
+				_ = DebPURL(Distro{ID: "debian", VersionID: "12"}, p.name, p.version, p.arch, Upstream(p.name, p.version, p.source, p.sourceVersion))
 			}
 		}
 	})

@@ -137,7 +137,7 @@ func TestDebianImage(t *testing.T) {
 		t.Errorf("Debian packages = %v, want the 6 installed ones", got)
 	}
 	libc := find(inv, EcosystemDebian, "libc6")
-	if libc == nil || libc.PURL != "pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?arch=amd64&distro=debian-12" || libc.SourceName != "glibc" ||
+	if libc == nil || libc.PURL != "pkg:deb/debian/libc6@2.36-9%2Bdeb12u14?arch=amd64&distro=debian-12&upstream=glibc" || libc.SourceName != "glibc" ||
 		!slices.Equal(libc.Files, []string{"/.", "/lib/x86_64-linux-gnu/libc.so.6"}) || libc.Location != "/var/lib/dpkg/status" {
 		t.Errorf("libc6 = %+v", libc)
 	}
@@ -224,7 +224,7 @@ func TestAlpineImage(t *testing.T) {
 	if d := inv.Distro; d.ID != "alpine" || d.Libc != "musl" || d.LibcVersion != "1.2.5" {
 		t.Errorf("Distro = %+v", d)
 	}
-	if p := find(inv, EcosystemAlpine, "libcrypto3"); p == nil || p.SourceName != "openssl" || p.PURL != "pkg:apk/alpine/libcrypto3@3.3.2-r1?arch=x86_64&distro=alpine-3.20.3" {
+	if p := find(inv, EcosystemAlpine, "libcrypto3"); p == nil || p.SourceName != "openssl" || p.PURL != "pkg:apk/alpine/libcrypto3@3.3.2-r1?arch=x86_64&distro=alpine-3.20.3&upstream=openssl" {
 		t.Errorf("libcrypto3 = %+v", p)
 	}
 	if p := find(inv, EcosystemPyPI, "six"); p == nil || !p.OSOwned {
@@ -286,5 +286,52 @@ func TestListBudget(t *testing.T) {
 	}
 	if p := find(inv, EcosystemDebian, "python3-yaml"); p == nil || p.Files != nil {
 		t.Errorf("python3-yaml = %+v, want no files past the budget", p)
+	}
+}
+
+func TestLibcFromFiles(t *testing.T) {
+	for _, tt := range []struct {
+		file, libc, version string
+	}{
+		{"lib/ld-musl-aarch64.so.1", "musl", ""},
+		{"lib/x86_64-linux-gnu/libc-2.31.so", "glibc", "2.31"},
+		{"usr/lib/x86_64-linux-gnu/libc.so.6", "glibc", ""},
+		{"usr/lib/libcurl.so.4", "", ""},
+	} {
+		d := inventoryOf(t, testImage(t, nil, testLayer(t, tf{name: tt.file, body: "\x7fELF"}))).Distro
+		if d.Libc != tt.libc || d.LibcVersion != tt.version {
+			t.Errorf("%s: libc %q %q, want %q %q", tt.file, d.Libc, d.LibcVersion, tt.libc, tt.version)
+		}
+	}
+}
+
+func TestWolfi(t *testing.T) {
+	img := testImage(t, nil, testLayer(t,
+		tf{name: "etc/os-release", body: "ID=wolfi\nNAME=\"Wolfi\"\nPRETTY_NAME=\"Wolfi\"\nVERSION_ID=\"20230201\"\n"},
+		tf{name: "usr/lib/apk/db/installed", body: "P:glibc\nV:2.40-r3\nA:x86_64\no:glibc\n\nP:python-3.12\nV:3.12.7-r0\nA:x86_64\no:python-3.12\n"},
+	))
+	inv := inventoryOf(t, img)
+	if d := inv.Distro; d.ID != "wolfi" || d.Libc != "glibc" || d.LibcVersion != "2.40" {
+		t.Errorf("Distro = %+v", d)
+	}
+	if p := find(inv, EcosystemAlpine, "python-3.12"); p == nil || p.PURL != "pkg:apk/wolfi/python-3.12@3.12.7-r0?arch=x86_64&distro=wolfi-20230201" {
+		t.Errorf("python-3.12 = %+v", p)
+	}
+}
+
+func TestEggInfoFile(t *testing.T) {
+	img := testImage(t, nil, testLayer(t,
+		tf{name: "usr/lib/python3/dist-packages/distro_info-1.5.egg-info", body: "Metadata-Version: 1.1\nName: distro-info\nVersion: 1.5\n"},
+		tf{name: "usr/local/lib/python3.12/site-packages/legacy-0.1-py3.12.egg-info/PKG-INFO", body: "Name: legacy\nVersion: 0.1\n"},
+		tf{name: "usr/local/lib/python3.12/site-packages/legacy-0.1-py3.12.egg-info/installed-files.txt", body: "../legacy/__init__.py\nPKG-INFO\n"},
+	))
+	inv := inventoryOf(t, img)
+	if p := find(inv, EcosystemPyPI, "distro-info"); p == nil || p.Version != "1.5" {
+		t.Errorf("distro-info = %+v", p)
+	}
+	p := find(inv, EcosystemPyPI, "legacy")
+	want := []string{"/usr/local/lib/python3.12/site-packages/legacy/__init__.py", "/usr/local/lib/python3.12/site-packages/legacy-0.1-py3.12.egg-info/PKG-INFO"}
+	if p == nil || !slices.Equal(p.Files, want) || p.Interpreter != "/usr/local/bin/python3.12" {
+		t.Errorf("legacy = %+v, want files %v", p, want)
 	}
 }

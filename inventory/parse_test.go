@@ -233,9 +233,12 @@ func TestPURLs(t *testing.T) {
 	deb := Distro{ID: "debian", VersionID: "12"}
 	alpine := Distro{ID: "alpine", VersionID: "3.20.3"}
 	for _, tt := range []struct{ got, want string }{
-		{DebPURL(deb, "libssl3", "3.0.15-1~deb12u1", "amd64"), "pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12"},
-		{DebPURL(deb, "bsdutils", "1:2.38.1-5+deb12u3", "amd64"), "pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12"},
-		{ApkPURL(alpine, "musl", "1.2.5-r0", "x86_64"), "pkg:apk/alpine/musl@1.2.5-r0?arch=x86_64&distro=alpine-3.20.3"},
+		{DebPURL(deb, "libssl3", "3.0.15-1~deb12u1", "amd64", "openssl"), "pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl"},
+		{DebPURL(deb, "bsdutils", "1:2.38.1-5+deb12u3", "amd64", Upstream("bsdutils", "1:2.38.1-5+deb12u3", "util-linux", "2.38.1-5+deb12u3")),
+			"pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12&upstream=util-linux%402.38.1-5%2Bdeb12u3"},
+		{DebPURL(deb, "tzdata", "2024a-0+deb12u1", "all", Upstream("tzdata", "2024a-0+deb12u1", "tzdata", "2024a-0+deb12u1")), "pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all&distro=debian-12"},
+		{DebPURL(Distro{}, "x", "1", "", ""), "pkg:deb/debian/x@1"},
+		{ApkPURL(alpine, "musl", "1.2.5-r0", "x86_64", ""), "pkg:apk/alpine/musl@1.2.5-r0?arch=x86_64&distro=alpine-3.20.3"},
 		{PyPIPURL("Zope.Interface", "7.0.1"), "pkg:pypi/zope-interface@7.0.1"},
 		{PyPIPURL("torch", "2.4.1+cpu"), "pkg:pypi/torch@2.4.1%2Bcpu"},
 		{GenericPURL("python", "3.12.7"), "pkg:generic/python@3.12.7"},

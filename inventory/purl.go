@@ -4,24 +4,44 @@ import (
 	"github.com/package-url/packageurl-go"
 )
 
-// DebPURL returns the purl of a Debian (or Ubuntu) binary package:
-// pkg:deb/debian/openssl@3.0.15-1~deb12u1?arch=amd64&distro=debian-12.
-func DebPURL(d Distro, name, version, arch string) string {
+// DebPURL returns the purl of a Debian (or Ubuntu) binary package, with
+// the upstream qualifier naming its source package (see Upstream):
+// pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl.
+func DebPURL(d Distro, name, version, arch, upstream string) string {
 	ns := d.ID
 	if ns == "" {
 		ns = "debian"
 	}
-	return purl(packageurl.TypeDebian, ns, name, version, arch, d)
+	return purl(packageurl.TypeDebian, ns, name, version, arch, upstream, d)
 }
 
-// ApkPURL returns the purl of an apk package:
-// pkg:apk/alpine/musl@1.2.5-r0?arch=x86_64&distro=alpine-3.20.3.
-func ApkPURL(d Distro, name, version, arch string) string {
+// ApkPURL returns the purl of an apk package, with the upstream qualifier
+// naming its origin when it differs:
+// pkg:apk/alpine/libcrypto3@3.3.2-r1?arch=x86_64&distro=alpine-3.20.3&upstream=openssl.
+func ApkPURL(d Distro, name, version, arch, upstream string) string {
 	ns := d.ID
 	if ns == "" {
 		ns = "alpine"
 	}
-	return purl(packageurl.TypeApk, ns, name, version, arch, d)
+	return purl(packageurl.TypeApk, ns, name, version, arch, upstream, d)
+}
+
+// Upstream returns the value of a purl's upstream qualifier, as syft writes
+// it: "" when the source package is the binary package itself, the source
+// name when only the names differ, "name@version" when the versions differ.
+// OSV's Debian and Alpine advisories are keyed by the source package, so a
+// scanner reading the purl alone needs it.
+func Upstream(name, version, sourceName, sourceVersion string) string {
+	if sourceName == "" {
+		return ""
+	}
+	if sourceVersion != "" && sourceVersion != version {
+		return sourceName + "@" + sourceVersion
+	}
+	if sourceName == name {
+		return ""
+	}
+	return sourceName
 }
 
 // PyPIPURL returns the purl of a Python distribution, with the PEP 503
@@ -36,13 +56,16 @@ func GenericPURL(name, version string) string {
 	return packageurl.NewPackageURL(packageurl.TypeGeneric, "", name, version, nil, "").ToString()
 }
 
-func purl(typ, ns, name, version, arch string, d Distro) string {
+func purl(typ, ns, name, version, arch, upstream string, d Distro) string {
 	var q packageurl.Qualifiers
 	if arch != "" {
 		q = append(q, packageurl.Qualifier{Key: "arch", Value: arch})
 	}
 	if d.ID != "" && d.VersionID != "" {
 		q = append(q, packageurl.Qualifier{Key: "distro", Value: d.ID + "-" + d.VersionID})
+	}
+	if upstream != "" {
+		q = append(q, packageurl.Qualifier{Key: "upstream", Value: upstream})
 	}
 	return packageurl.NewPackageURL(typ, ns, name, version, q, "").ToString()
 }

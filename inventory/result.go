@@ -203,7 +203,7 @@ func (b *builder) dpkg() {
 				SourceName:    d.source,
 				SourceVersion: d.sourceVersion,
 				Arch:          d.arch,
-				PURL:          DebPURL(b.inv.Distro, d.name, d.version, d.arch),
+				PURL:          DebPURL(b.inv.Distro, d.name, d.version, d.arch, Upstream(d.name, d.version, d.source, d.sourceVersion)),
 				Location:      r.path,
 				Layer:         r.layer,
 				Files:         lists[d.name],
@@ -236,7 +236,7 @@ func (b *builder) apk() {
 			SourceName:    a.origin,
 			SourceVersion: a.version,
 			Arch:          a.arch,
-			PURL:          ApkPURL(b.inv.Distro, a.name, a.version, a.arch),
+			PURL:          ApkPURL(b.inv.Distro, a.name, a.version, a.arch, Upstream(a.name, a.version, a.origin, a.version)),
 			Location:      r.path,
 			Layer:         r.layer,
 		}

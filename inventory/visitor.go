@@ -150,11 +150,12 @@ func classify(p string) (kind, int64) {
 		return kEggInfoFile, maxMetaBytes
 	case strings.HasSuffix(dir, ".libs") && strings.Contains(base, ".so"):
 		return kVendored, 0
-	case interpreterPath.MatchString(p):
+	case strings.HasPrefix(p, "/usr/local/") && interpreterPath.MatchString(p):
 		return kInterpreter, 0
-	case libDirPath.MatchString(p):
+	case strings.HasPrefix(p, "/usr/local/") && libDirPath.MatchString(p):
 		return kLibDir, 0
-	case glibcFile.MatchString(p) || muslLoader.MatchString(p):
+	case strings.HasPrefix(base, "libc") && glibcFile.MatchString(p),
+		strings.HasPrefix(base, "ld-musl-") && muslLoader.MatchString(p):
 		return kLibc, 0
 	}
 	return 0, 0

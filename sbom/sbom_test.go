@@ -33,7 +33,7 @@ func testInventory() *inventory.Inventory {
 	deb := func(name, version, src, srcVersion string) inventory.Package {
 		return inventory.Package{
 			Ecosystem: inventory.EcosystemDebian, Name: name, Version: version, SourceName: src, SourceVersion: srcVersion,
-			Arch: "amd64", PURL: inventory.DebPURL(d, name, version, "amd64"), Location: "/var/lib/dpkg/status",
+			Arch: "amd64", PURL: inventory.DebPURL(d, name, version, "amd64", inventory.Upstream(name, version, src, srcVersion)), Location: "/var/lib/dpkg/status",
 		}
 	}
 	py := func(name, version, loc string, layer int, licenses ...string) inventory.Package {
