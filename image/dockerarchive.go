@@ -218,6 +218,13 @@ func dockerLayerDescriptor(st *tarStore, p string, diffID v1.Hash) (v1.Descripto
 		d.Digest = h
 		return d, nil
 	}
+	// go-containerregistry's tarball.Write names compressed layers after
+	// their digest ("HEX.tar.gz"); trust the name instead of hashing the
+	// blob twice: the walk verifies it as it reads and fails on a mismatch.
+	if h, ok := compressedDigestFromName(p); ok && d.MediaType != types.DockerUncompressedLayer {
+		d.Digest = h
+		return d, nil
+	}
 	if d.MediaType == types.DockerUncompressedLayer {
 		d.Digest = diffID // verified as the blob is read
 		return d, nil
@@ -245,6 +252,19 @@ func digestFromPath(p string) (v1.Hash, bool) {
 	if hex, ok := strings.CutSuffix(path.Base(p), ".json"); ok && len(hex) == 64 {
 		h, err := v1.NewHash("sha256:" + hex)
 		return h, err == nil
+	}
+	return v1.Hash{}, false
+}
+
+// compressedDigestFromName returns the digest named by "HEX.tar.gz" or
+// "HEX.tar.zst".
+func compressedDigestFromName(p string) (v1.Hash, bool) {
+	base := path.Base(cleanOrRaw(p))
+	for _, suf := range []string{".tar.gz", ".tar.zst"} {
+		if hex, ok := strings.CutSuffix(base, suf); ok && len(hex) == 64 {
+			h, err := v1.NewHash("sha256:" + hex)
+			return h, err == nil
+		}
 	}
 	return v1.Hash{}, false
 }
