@@ -21,7 +21,7 @@ type tf struct {
 	name, body, link string
 }
 
-func testLayer(t *testing.T, files ...tf) v1.Layer {
+func testLayer(t testing.TB, files ...tf) v1.Layer {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -51,7 +51,7 @@ func testLayer(t *testing.T, files ...tf) v1.Layer {
 	return l
 }
 
-func testImage(t *testing.T, env []string, ls ...v1.Layer) v1.Image {
+func testImage(t testing.TB, env []string, ls ...v1.Layer) v1.Image {
 	t.Helper()
 	img, err := mutate.AppendLayers(empty.Image, ls...)
 	if err != nil {
