@@ -11,27 +11,17 @@ import (
 )
 
 // affects evaluates one affected entry against the installed version:
-// the explicit versions list, then ECOSYSTEM and SEMVER ranges with the
-// ecosystem's own ordering (GIT ranges need commits and are skipped). It
+// ECOSYSTEM and SEMVER ranges with the ecosystem's own ordering (GIT ranges
+// need commits and are skipped), then the explicit versions list. It
 // returns the fixed version of the range that matched, if any.
 func affects(a osv.Affected, version string, installed semantic.Version) (bool, string) {
-	hitVersions := false
-	for _, v := range a.Versions {
-		if v == version {
-			hitVersions = true
-			break
-		}
-		if c, err := installed.CompareStr(v); err == nil && c == 0 {
-			hitVersions = true
-			break
-		}
-	}
+	eco := ecosystemOf(installed)
 	affected, fix := false, ""
 	for _, r := range a.Ranges {
 		if r.Type == osv.RangeGit {
 			continue
 		}
-		ok, f := inRange(r.Events, installed)
+		ok, f := inRange(r.Events, eco, installed)
 		if ok {
 			if !affected || (f != "" && (fix == "" || lessStr(installed, f, fix))) {
 				fix = f
@@ -39,19 +29,35 @@ func affects(a osv.Affected, version string, installed semantic.Version) (bool, 
 			affected = true
 		}
 	}
-	if hitVersions && !affected {
-		// Listed explicitly: report the lowest fixed version above it, if
-		// any range names one.
-		fix = nextFix(a.Ranges, installed)
+	if affected || !listed(a.Versions, version, installed) {
+		return affected, fix
 	}
-	return affected || hitVersions, fix
+	// Listed explicitly: report the lowest fixed version above it, if any
+	// range names one.
+	return true, nextFix(a.Ranges, installed)
 }
 
-// event is a range event with its parsed ordering key.
+// listed reports whether version is in versions, by string or, failing
+// that, by the ecosystem's equality ("1.0" is "1.0.0" in PEP 440).
+func listed(versions []string, version string, installed semantic.Version) bool {
+	for _, v := range versions {
+		if v == version {
+			return true
+		}
+	}
+	for _, v := range versions {
+		if c, err := installed.CompareStr(v); err == nil && c == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// event is a range event with its version parsed once.
 type event struct {
 	kind int // evIntroduced, evFixed, evLastAffected, evLimit
-	ver  string
-	zero bool // introduced "0": before every version
+	raw  string
+	ver  semantic.Version // nil for introduced "0"
 }
 
 const (
@@ -64,53 +70,65 @@ const (
 // inRange applies the OSV range algorithm: walking events in version order,
 // introduced opens the range; fixed and limit close it at their version;
 // last_affected closes it after its version. The fixed version returned is
-// the first fixed event above the installed version after the opening
-// introduced.
-func inRange(events []osv.Event, installed semantic.Version) (bool, string) {
+// the fixed event closing the range above the installed version. Events
+// whose version the ecosystem cannot parse are skipped.
+func inRange(events []osv.Event, eco string, installed semantic.Version) (bool, string) {
 	evs := make([]event, 0, len(events))
 	for _, e := range events {
+		ev := event{}
 		switch {
 		case e.Introduced != "":
-			evs = append(evs, event{kind: evIntroduced, ver: e.Introduced, zero: e.Introduced == "0"})
+			ev.kind, ev.raw = evIntroduced, e.Introduced
 		case e.Fixed != "":
-			evs = append(evs, event{kind: evFixed, ver: e.Fixed})
+			ev.kind, ev.raw = evFixed, e.Fixed
 		case e.LastAffected != "":
-			evs = append(evs, event{kind: evLastAffected, ver: e.LastAffected})
-		case e.Limit != "":
-			if e.Limit == "*" {
+			ev.kind, ev.raw = evLastAffected, e.LastAffected
+		case e.Limit != "" && e.Limit != "*":
+			ev.kind, ev.raw = evLimit, e.Limit
+		default:
+			continue
+		}
+		if !(ev.kind == evIntroduced && ev.raw == "0") {
+			v, err := semantic.Parse(ev.raw, eco)
+			if err != nil {
 				continue
 			}
-			evs = append(evs, event{kind: evLimit, ver: e.Limit})
+			ev.ver = v
 		}
+		evs = append(evs, ev)
 	}
-	// Walk in version order; at equal versions introduced comes first, so
-	// a range closed and reopened at one version stays closed.
+	// Walk in version order; at equal versions introduced sorts first so a
+	// closing event at the same version wins.
 	slices.SortStableFunc(evs, func(a, b event) int {
 		switch {
-		case a.zero && b.zero:
+		case a.ver == nil && b.ver == nil:
 			return 0
-		case a.zero:
+		case a.ver == nil:
 			return -1
-		case b.zero:
+		case b.ver == nil:
 			return 1
 		}
-		return cmp.Or(compareVer(installed, a.ver, b.ver), cmp.Compare(a.kind, b.kind))
+		c, err := a.ver.Compare(b.ver)
+		if err != nil {
+			return 0
+		}
+		return cmp.Or(c, cmp.Compare(a.kind, b.kind))
 	})
 	affected := false
 	for _, e := range evs {
-		if e.zero {
+		if e.ver == nil {
 			affected = true
 			continue
 		}
-		c, err := installed.CompareStr(e.ver)
+		c, err := installed.Compare(e.ver)
 		if err != nil {
-			continue // an event version this ecosystem cannot parse
+			continue
 		}
 		if c < 0 {
 			// The first event above the installed version: a fixed event
 			// closing the open range is the fix.
 			if affected && e.kind == evFixed {
-				return true, e.ver
+				return true, e.raw
 			}
 			break
 		}
