@@ -205,21 +205,78 @@ func serialUUID(src Source) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16])
 }
 
-var spdxExpr = regexp.MustCompile(`^\(?[A-Za-z0-9.+-]+\)?(?: (?:AND|OR|WITH) \(?[A-Za-z0-9.+-]+\)?)*$`)
-
-// licenseExpression joins the declared licenses into one SPDX expression
-// when each reads as one; otherwise it returns "".
+// licenseExpression joins the declared licenses into one SPDX license
+// expression when each is one made of known SPDX identifiers (canonical
+// case restored); otherwise it returns "" and callers keep the text as a
+// license name.
 func licenseExpression(ls []string) string {
 	var parts []string
 	for _, l := range ls {
-		l = strings.TrimSpace(l)
-		if !spdxExpr.MatchString(l) || strings.Count(l, "(") != strings.Count(l, ")") {
+		e, ok := canonicalExpression(l)
+		if !ok {
 			return ""
 		}
-		if len(ls) > 1 && strings.Contains(l, " ") {
-			l = "(" + l + ")"
+		if len(ls) > 1 && strings.Contains(e, " ") {
+			e = "(" + e + ")"
 		}
-		parts = append(parts, l)
+		parts = append(parts, e)
 	}
 	return strings.Join(parts, " AND ")
+}
+
+// canonicalExpression checks that s is an SPDX license expression over
+// known identifiers and returns it with their canonical spelling.
+func canonicalExpression(s string) (string, bool) {
+	s = strings.NewReplacer("(", " ( ", ")", " ) ").Replace(s)
+	toks := strings.Fields(s)
+	if len(toks) == 0 {
+		return "", false
+	}
+	depth, wantID := 0, true
+	var b strings.Builder
+	for i, t := range toks {
+		switch {
+		case t == "(":
+			if !wantID {
+				return "", false
+			}
+			depth++
+		case t == ")":
+			if wantID || depth == 0 {
+				return "", false
+			}
+			depth--
+		case strings.EqualFold(t, "AND") || strings.EqualFold(t, "OR") || strings.EqualFold(t, "WITH"):
+			if wantID {
+				return "", false
+			}
+			t = strings.ToUpper(t)
+			wantID = true
+		default:
+			if !wantID {
+				return "", false
+			}
+			id, plus := strings.CutSuffix(t, "+")
+			c, ok := spdxIDs[strings.ToLower(id)]
+			if !ok {
+				if c, ok = spdxIDs[strings.ToLower(t)]; !ok {
+					return "", false
+				}
+				plus = false
+			}
+			t = c
+			if plus {
+				t += "+"
+			}
+			wantID = false
+		}
+		if i > 0 && t != ")" && toks[i-1] != "(" {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t)
+	}
+	if wantID || depth != 0 {
+		return "", false
+	}
+	return b.String(), true
 }

@@ -204,6 +204,15 @@ func TestLicenseExpression(t *testing.T) {
 		{[]string{"MIT", "Apache-2.0 OR BSD-2-Clause"}, "MIT AND (Apache-2.0 OR BSD-2-Clause)"},
 		{[]string{"BSD License"}, ""},
 		{[]string{"GPL-2.0-or-later WITH Classpath-exception-2.0"}, "GPL-2.0-or-later WITH Classpath-exception-2.0"},
+		{[]string{"mit"}, "MIT"},
+		{[]string{"(MIT OR apache-2.0) and BSD-3-Clause"}, "(MIT OR Apache-2.0) AND BSD-3-Clause"},
+		{[]string{"GPL-2.0+"}, "GPL-2.0+"},
+		{[]string{"custom"}, ""},
+		{[]string{"MIT OR"}, ""},
+		{[]string{"(MIT"}, ""},
+		{[]string{"MIT)"}, ""},
+		{[]string{"MIT Apache-2.0"}, ""},
+		{[]string{"MIT", "custom"}, ""},
 		{nil, ""},
 	} {
 		if got := licenseExpression(tt.in); got != tt.want {
