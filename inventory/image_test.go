@@ -335,3 +335,14 @@ func TestEggInfoFile(t *testing.T) {
 		t.Errorf("legacy = %+v, want files %v", p, want)
 	}
 }
+
+func TestInterpreterVersionFromVenv(t *testing.T) {
+	img := testImage(t, nil, testLayer(t,
+		tf{name: "usr/local/bin/python3.12", body: "\x7fELF"},
+		tf{name: "usr/local/lib/python3.12/"},
+		tf{name: "app/.venv/pyvenv.cfg", body: "home = /usr/local/bin\ninclude-system-site-packages = false\nversion = 3.12.7\n"},
+	))
+	if py := find(inventoryOf(t, img), EcosystemGeneric, "python"); py == nil || py.Version != "3.12.7" {
+		t.Errorf("interpreter = %+v, want 3.12.7 from the venv made by it", py)
+	}
+}

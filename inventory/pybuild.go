@@ -204,6 +204,8 @@ func (b *builder) interpreter() {
 		version := ""
 		if v := b.env("PYTHON_VERSION"); v == xy || strings.HasPrefix(v, xy+".") {
 			version = v
+		} else if v := b.venvVersion("/usr/local/bin", xy); v != "" {
+			version = v
 		} else if b.f["/usr/local/lib/python"+xy] != nil {
 			version = xy
 		}
@@ -220,6 +222,20 @@ func (b *builder) interpreter() {
 			Layer:     r.layer,
 		})
 	}
+}
+
+// venvVersion returns the full X.Y.Z version a venv made by the
+// interpreter in home records, when one does.
+func (b *builder) venvVersion(home, xy string) string {
+	for _, r := range b.f.ofKind(kPyvenv) {
+		if r.typ != layers.TypeFile {
+			continue
+		}
+		if h, v := parsePyvenv([]byte(r.content)); h == home && strings.HasPrefix(v, xy+".") {
+			return v
+		}
+	}
+	return ""
 }
 
 // env returns the value of key in the image config's environment.

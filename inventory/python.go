@@ -105,26 +105,36 @@ func joinInside(dir, rel string) string {
 // parsePyvenvVersion reads the interpreter version from a pyvenv.cfg
 // ("version = 3.11.2", or "version_info = 3.12.7.final.0" from uv).
 func parsePyvenvVersion(b []byte) string {
-	var version, info string
+	_, v := parsePyvenv(b)
+	return v
+}
+
+// parsePyvenv reads the home directory (of the base interpreter) and the
+// version from a pyvenv.cfg.
+func parsePyvenv(b []byte) (home, version string) {
+	var info string
 	for _, l := range parseLines(b) {
 		k, v, ok := strings.Cut(l, "=")
 		if !ok {
 			continue
 		}
 		switch strings.TrimSpace(k) {
+		case "home":
+			home = path.Clean(strings.TrimSpace(v))
 		case "version":
 			version = strings.TrimSpace(v)
 		case "version_info":
 			info = strings.TrimSpace(v)
 		}
 	}
-	if version != "" {
-		return version
+	if version == "" {
+		if p := strings.Split(info, "."); len(p) >= 3 {
+			version = strings.Join(p[:3], ".")
+		} else {
+			version = info
+		}
 	}
-	if p := strings.Split(info, "."); len(p) >= 3 {
-		return strings.Join(p[:3], ".")
-	}
-	return info
+	return home, version
 }
 
 var libPythonXY = regexp.MustCompile(`^(.*)/lib/python(\d+\.\d+)/`)
