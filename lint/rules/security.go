@@ -68,11 +68,30 @@ func securityRules(k *baseimage.Knowledge) []lint.Rule {
 					continue
 				}
 				for _, kv := range in.KeyValues {
+					fix := fmt.Sprintf("Remove %s from %s and pass it with `RUN --mount=type=secret,id=%s` (docker build --secret) or at run time.",
+						kv.Key, in.Kind, strings.ToLower(kv.Key))
 					if why := secretReason(kv); why != "" {
 						out = append(out, lint.Finding(m, in,
-							fmt.Sprintf("%s %s %s; the value is stored in the image and visible to anyone who can pull it", in.Kind, kv.Key, why),
-							fmt.Sprintf("Remove %s from %s and pass it with `RUN --mount=type=secret,id=%s` (docker build --secret) or at run time.",
-								kv.Key, in.Kind, strings.ToLower(kv.Key))))
+							fmt.Sprintf("%s %s %s; the value is stored in the image and visible to anyone who can pull it", in.Kind, kv.Key, why), fix))
+						continue
+					}
+					if !secretName(kv.Key) {
+						continue
+					}
+					v := strings.TrimSpace(kv.Value)
+					switch {
+					case in.Kind == dockerfile.KindEnv && reVarOnly.MatchString(v):
+						// ENV TOKEN=${TOKEN} bakes the build argument's value
+						// into the image config.
+						out = append(out, lint.Finding(m, in,
+							fmt.Sprintf("ENV %s copies %s into the image config; whatever value the build passes is stored in the image and visible to anyone who can pull it", kv.Key, v), fix))
+					case in.Kind == dockerfile.KindArg && v == "" && runFollows(c, in):
+						// Build arguments in scope are recorded, with their
+						// values, in the history of every later RUN.
+						f := lint.Finding(m, in,
+							fmt.Sprintf("ARG %s is recorded with its value in the history of every later RUN (`docker history --no-trunc`)", kv.Key), fix)
+						f.Severity = report.SeverityWarning
+						out = append(out, f)
 					}
 				}
 			}
@@ -256,6 +275,27 @@ func secretReason(kv dockerfile.KeyValue) string {
 		return "has a secret-looking name and a hard-coded value"
 	}
 	return ""
+}
+
+// secretName reports a secret-looking variable name (API_TOKEN, not
+// API_TOKEN_FILE).
+func secretName(key string) bool {
+	name := strings.ToUpper(key)
+	return reSecretName.MatchString(name) && !reSecretRef.MatchString(name)
+}
+
+// runFollows reports whether a RUN comes after in within its stage, so that
+// the build argument in declares is recorded in that RUN's history.
+func runFollows(c *lint.Context, in *dockerfile.Instruction) bool {
+	if in.Stage < 0 || in.Stage >= len(c.File.Stages) {
+		return false
+	}
+	for _, x := range c.File.Stages[in.Stage].Instructions {
+		if x.Kind == dockerfile.KindRun && x.StartLine > in.StartLine {
+			return true
+		}
+	}
+	return false
 }
 
 // isPlaceholder reports values that cannot be a real secret: booleans and

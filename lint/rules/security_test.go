@@ -6,6 +6,7 @@ import (
 
 	"github.com/pyimg/pyimg/dockerfile"
 	"github.com/pyimg/pyimg/lint"
+	"github.com/pyimg/pyimg/report"
 )
 
 func TestPY201(t *testing.T) {
@@ -49,13 +50,20 @@ func TestPY202(t *testing.T) {
 		{name: "multiple pairs", src: "FROM python:3.12\nENV A=1 API_TOKEN=zzz B=2\n", want: []int{2}},
 		{name: "empty", src: "FROM python:3.12\nENV API_TOKEN=\"\"\n"},
 		{name: "ARG without default", src: "FROM python:3.12\nARG GITHUB_TOKEN\n"},
-		{name: "reference", src: "FROM python:3.12\nARG GITHUB_TOKEN\nENV GITHUB_TOKEN=${GITHUB_TOKEN}\n"},
+		{name: "ENV copies a build argument", src: "FROM python:3.12\nARG GITHUB_TOKEN\nENV GITHUB_TOKEN=${GITHUB_TOKEN}\n", want: []int{3}},
+		{name: "ARG recorded in RUN history", src: "FROM python:3.12\nARG PYPI_TOKEN\nRUN pip install --index-url https://__token__:$PYPI_TOKEN@pypi.example.com/simple app\n", want: []int{2}},
+		{name: "ARG after the last RUN", src: "FROM python:3.12\nRUN true\nARG PYPI_TOKEN\n"},
+		{name: "ENV reference to a file path", src: "FROM python:3.12\nARG F\nENV DB_PASSWORD_FILE=${F}\n"},
 		{name: "secret file path", src: "FROM python:3.12\nENV DB_PASSWORD_FILE=/run/secrets/db\n"},
 		{name: "gpg key fingerprint", src: "FROM python:3.12\nENV GPG_KEY=A035C8C19219BA821ECEA86B64E628F8D684696D\n"},
 		{name: "tokenizers", src: "FROM python:3.12\nENV TOKENIZERS_PARALLELISM=false\n"},
 		{name: "boolean", src: "FROM python:3.12\nENV USE_TOKEN=true\n"},
 		{name: "url without password", src: "FROM python:3.12\nENV PIP_INDEX_URL=https://pypi.example.com/simple\n"},
 	})
+	argFs := lintSrc(t, "FROM python:3.12\nARG PYPI_TOKEN\nRUN pip install app\n", nil)
+	if f, _ := find(argFs, "PY202"); f.Severity != report.SeverityWarning {
+		t.Errorf("PY202 on an ARG without value: severity %v, want warning (the value only reaches the history)", f.Severity)
+	}
 	fs := lintSrc(t, "FROM python:3.12\nENV DB_PASSWORD=hunter2\n", nil)
 	if f, _ := find(fs, "PY202"); strings.Contains(f.Message, "hunter2") {
 		t.Errorf("PY202 message %q leaks the secret", f.Message)
