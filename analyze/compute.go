@@ -17,7 +17,7 @@ func (a *Analyzer) Result() (*Result, error) {
 	for _, d := range ls {
 		l := Layer{
 			Index:           d.info.Index,
-			CreatedBy:       d.info.CreatedBy,
+			CreatedBy:       redactCommand(d.info.CreatedBy),
 			SizeBytes:       d.sizeBytes,
 			TarBytes:        d.stats.TarBytes,
 			CompressedBytes: d.info.CompressedSize,

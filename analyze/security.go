@@ -4,7 +4,6 @@ import (
 	"io/fs"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/pyimg/pyimg/layers"
@@ -98,13 +97,22 @@ func (a *Analyzer) security(f *finalFS, ls []*layerData) Security {
 		}
 	}
 	if a.cfg != nil {
+		inEnv := map[string]bool{}
 		for _, kv := range a.cfg.Config.Env {
 			if name, kind := envSecret(kv); kind != "" {
 				s.Secrets = append(s.Secrets, Secret{Kind: kind, Env: name})
+				inEnv[name] = true
 			}
 		}
 		for i, h := range a.cfg.History {
-			s.Secrets = append(s.Secrets, historySecrets(i, h.CreatedBy)...)
+			for _, sec := range historySecrets(i, h.CreatedBy) {
+				// "ENV NAME=..." in the history of a variable the config
+				// still sets is the same secret, reported once above.
+				if sec.Env != "" && inEnv[sec.Env] {
+					continue
+				}
+				s.Secrets = append(s.Secrets, sec)
+			}
 		}
 	}
 	return s
@@ -116,19 +124,14 @@ func (a *Analyzer) security(f *finalFS, ls []*layerData) Security {
 func historySecrets(i int, createdBy string) []Secret {
 	var out []Secret
 	seen := map[string]bool{}
-	if rest, ok := strings.CutPrefix(createdBy, "RUN |"); ok {
-		fields := strings.Fields(rest)
-		if len(fields) > 0 {
-			if n, err := strconv.Atoi(fields[0]); err == nil {
-				for _, kv := range fields[1:min(1+n, len(fields))] {
-					if name, kind := envSecret(kv); kind != "" {
-						idx := i
-						out = append(out, Secret{Kind: kind, Env: name, History: &idx})
-						seen[kind] = true
-					}
-				}
-			}
+	for _, nk := range commandSecrets(createdBy) {
+		key := nk[0] + "\x00" + nk[1]
+		if seen[key] {
+			continue
 		}
+		seen[key], seen[nk[1]] = true, true
+		idx := i
+		out = append(out, Secret{Kind: nk[1], Env: nk[0], History: &idx})
 	}
 	for kind, re := range map[string]*regexp.Regexp{"aws-access-key": awsKeyRe, "github-token": githubRe, "private-key": privateKeyRe} {
 		if !seen[kind] && re.MatchString(createdBy) {
