@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/pyimg/pyimg/inventory"
@@ -23,7 +25,11 @@ const maxSBOM = 256 << 20
 // too) or SPDX JSON (packages' purl external references) document into an
 // inventory. deb, apk and pypi purls become Debian, Alpine and PyPI
 // packages; the distro qualifier gives the release and the upstream
-// qualifier (name or name@version) the source package.
+// qualifier (name or name@version) the source package. The facts pyimg's
+// own SBOMs record beside the purl are read too: CycloneDX properties
+// pyimg:source:name, pyimg:source:version, pyimg:os-owned, pyimg:location
+// and pyimg:layer; SPDX sourceInfo "built from source package NAME VERSION"
+// and the comment "installed by the OS package manager".
 func ReadSBOM(r io.Reader) (*inventory.Inventory, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxSBOM+1))
 	if err != nil {
@@ -38,6 +44,8 @@ func ReadSBOM(r io.Reader) (*inventory.Inventory, error) {
 		Components  []cdxComponent  `json:"components"`
 		Metadata    json.RawMessage `json:"metadata"`
 		Packages    []struct {
+			SourceInfo   string `json:"sourceInfo"`
+			Comment      string `json:"comment"`
 			ExternalRefs []struct {
 				Category string `json:"referenceCategory"`
 				Type     string `json:"referenceType"`
@@ -48,14 +56,37 @@ func ReadSBOM(r io.Reader) (*inventory.Inventory, error) {
 	if err := json.Unmarshal(bytes.TrimSpace(data), &doc); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotSBOM, err)
 	}
-	var purls []string
+	inv := &inventory.Inventory{}
+	seen := map[string]bool{}
+	add := func(purl string, f sbomFacts) {
+		p, err := ParsePURL(purl)
+		if err != nil {
+			return // a purl we cannot read is not one we can match
+		}
+		pkg, ok := p.Package()
+		if !ok {
+			return
+		}
+		if f.location != "" {
+			pkg.Location, pkg.Layer = f.location, f.layer
+		}
+		if f.sourceName != "" {
+			pkg.SourceName, pkg.SourceVersion = f.sourceName, cmpOr(f.sourceVersion, pkg.Version)
+		}
+		pkg.OSOwned = f.osOwned
+		key := purl + "\x00" + pkg.Location + "\x00" + strconv.FormatBool(pkg.OSOwned)
+		if !seen[key] {
+			seen[key] = true
+			inv.Packages = append(inv.Packages, pkg)
+		}
+	}
 	switch {
 	case doc.BOMFormat == "CycloneDX":
 		var walk func([]cdxComponent)
 		walk = func(cs []cdxComponent) {
 			for _, c := range cs {
 				if c.PURL != "" {
-					purls = append(purls, c.PURL)
+					add(c.PURL, c.facts())
 				}
 				walk(c.Components)
 			}
@@ -63,36 +94,65 @@ func ReadSBOM(r io.Reader) (*inventory.Inventory, error) {
 		walk(doc.Components)
 	case strings.HasPrefix(doc.SPDXVersion, "SPDX-"):
 		for _, p := range doc.Packages {
+			f := sbomFacts{osOwned: strings.Contains(p.Comment, "installed by the OS package manager")}
+			if m := spdxSource.FindStringSubmatch(p.SourceInfo); m != nil {
+				f.sourceName, f.sourceVersion = m[1], m[2]
+			}
 			for _, ref := range p.ExternalRefs {
 				if strings.EqualFold(ref.Type, "purl") {
-					purls = append(purls, ref.Locator)
+					add(ref.Locator, f)
 				}
 			}
 		}
 	default:
 		return nil, ErrNotSBOM
 	}
-	inv := &inventory.Inventory{}
-	seen := map[string]bool{}
-	for _, s := range purls {
-		if seen[s] {
-			continue
-		}
-		seen[s] = true
-		p, err := ParsePURL(s)
-		if err != nil {
-			continue // a purl we cannot read is not one we can match
-		}
-		if pkg, ok := p.Package(); ok {
-			inv.Packages = append(inv.Packages, pkg)
-		}
-	}
 	return inv, nil
+}
+
+var spdxSource = regexp.MustCompile(`built from source package (\S+) (\S+)`)
+
+// sbomFacts are what an SBOM says about a package beside its purl.
+type sbomFacts struct {
+	sourceName, sourceVersion string
+	osOwned                   bool
+	location                  string
+	layer                     int
 }
 
 type cdxComponent struct {
 	PURL       string         `json:"purl"`
 	Components []cdxComponent `json:"components"`
+	Properties []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"properties"`
+}
+
+func (c cdxComponent) facts() sbomFacts {
+	var f sbomFacts
+	for _, p := range c.Properties {
+		switch p.Name {
+		case "pyimg:source:name":
+			f.sourceName = p.Value
+		case "pyimg:source:version":
+			f.sourceVersion = p.Value
+		case "pyimg:os-owned":
+			f.osOwned = p.Value == "true"
+		case "pyimg:location":
+			f.location = p.Value
+		case "pyimg:layer":
+			f.layer, _ = strconv.Atoi(p.Value)
+		}
+	}
+	return f
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // PURL is a parsed package URL (https://github.com/package-url/purl-spec).

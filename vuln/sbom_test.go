@@ -2,6 +2,7 @@ package vuln
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -56,5 +57,47 @@ func TestReadSBOM(t *testing.T) {
 	inv, _ := ReadSBOM(strings.NewReader(cdx))
 	if got := release(inventory.EcosystemDebian, inv.Distro.VersionID, purlDistro(inv.Packages[0].PURL)); got != "12" {
 		t.Errorf("release from purl = %q, want 12", got)
+	}
+}
+
+// pyimg's own SBOMs carry the source package and dpkg ownership beside the
+// purl; two copies of one distribution (Debian's and a venv's) both count.
+func TestReadSBOMPyimgFacts(t *testing.T) {
+	t.Parallel()
+	cdx := `{"bomFormat": "CycloneDX", "components": [
+	  {"name": "libssl3", "purl": "pkg:deb/debian/libssl3@3.0.15-1~deb12u1?distro=debian-12", "properties": [
+	    {"name": "pyimg:source:name", "value": "openssl"}, {"name": "pyimg:source:version", "value": "3.0.15-1~deb12u1"}, {"name": "pyimg:location", "value": "/var/lib/dpkg/status"}]},
+	  {"name": "pip", "purl": "pkg:pypi/pip@23.0.1", "properties": [{"name": "pyimg:os-owned", "value": "true"}, {"name": "pyimg:location", "value": "/usr/lib/python3/dist-packages/pip-23.0.1.dist-info"}]},
+	  {"name": "pip", "purl": "pkg:pypi/pip@23.0.1", "properties": [{"name": "pyimg:location", "value": "/opt/venv/lib/python3.11/site-packages/pip-23.0.1.dist-info"}, {"name": "pyimg:layer", "value": "3"}]}
+	]}`
+	spdx := `{"spdxVersion": "SPDX-2.3", "packages": [
+	  {"name": "libc6", "sourceInfo": "found at /var/lib/dpkg/status (layer 0); built from source package glibc 2.36-9+deb12u9", "externalRefs": [{"referenceType": "purl", "referenceLocator": "pkg:deb/debian/libc6@2.36-9%2Bdeb12u9?distro=debian-12"}]},
+	  {"name": "wheel", "comment": "installed by the OS package manager", "externalRefs": [{"referenceType": "purl", "referenceLocator": "pkg:pypi/wheel@0.38.4"}]}
+	]}`
+	for _, tc := range []struct {
+		doc  string
+		want []string
+	}{
+		{cdx, []string{
+			"libssl3 src=openssl@3.0.15-1~deb12u1 os=false at=/var/lib/dpkg/status:0",
+			"pip src=@ os=true at=/usr/lib/python3/dist-packages/pip-23.0.1.dist-info:0",
+			"pip src=@ os=false at=/opt/venv/lib/python3.11/site-packages/pip-23.0.1.dist-info:3",
+		}},
+		{spdx, []string{
+			"libc6 src=glibc@2.36-9+deb12u9 os=false at=sbom:0",
+			"wheel src=@ os=true at=sbom:0",
+		}},
+	} {
+		inv, err := ReadSBOM(strings.NewReader(tc.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range inv.Packages {
+			got = append(got, fmt.Sprintf("%s src=%s@%s os=%v at=%s:%d", p.Name, p.SourceName, p.SourceVersion, p.OSOwned, p.Location, p.Layer))
+		}
+		if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+			t.Errorf("packages\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+		}
 	}
 }
