@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -260,5 +261,14 @@ func TestLibcVersion(t *testing.T) {
 		if got := libcVersion(tt.in); got != tt.want {
 			t.Errorf("libcVersion(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestParseStanzasLongFold(t *testing.T) {
+	long := "Package: a\nVersion: 1\nDescription: x\n" + strings.Repeat(" line\n", 200000)
+	var got stanza
+	parseStanzas([]byte(long), false, func(s stanza) bool { got = s; return true })
+	if d := got.get("Description"); strings.Count(d, "\n") != 200000 || got.get("Version") != "1" {
+		t.Errorf("folded Description has %d lines, Version %q", strings.Count(d, "\n"), got.get("Version"))
 	}
 }

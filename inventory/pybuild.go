@@ -83,6 +83,9 @@ func (b *builder) python() {
 			continue
 		}
 		norm := NormalizeName(name)
+		if norm == "" {
+			continue
+		}
 		p := Package{
 			Ecosystem: EcosystemPyPI,
 			Name:      norm,
@@ -154,33 +157,38 @@ func (b *builder) owner(site string) (interp, version string) {
 // vendored lists the native libraries in <site>/<pkg>.libs directories as
 // components of the distribution that ships them.
 func (b *builder) vendored(bySite map[string][]*pyDist, purls map[string]string) {
+	var owner map[string]string  // file in a .libs directory -> distribution purl
+	var byName map[string]string // site + "\x00" + normalized name -> purl
 	for _, r := range b.f.ofKind(kVendored) {
 		if r.typ != layers.TypeFile && r.typ != layers.TypeSymlink {
 			continue
 		}
-		libs := path.Dir(r.path)
-		site := path.Dir(libs)
-		var parent string
-		for _, d := range bySite[site] {
-			for _, f := range d.files {
-				if f == r.path {
-					parent = purls[d.dir]
-					break
+		if owner == nil {
+			owner, byName = map[string]string{}, map[string]string{}
+			for site, ds := range bySite {
+				for _, d := range ds {
+					byName[site+"\x00"+d.name] = purls[d.dir]
+					for _, f := range d.files {
+						if strings.HasSuffix(path.Dir(f), ".libs") {
+							owner[f] = purls[d.dir]
+						}
+					}
 				}
 			}
 		}
+		libs := path.Dir(r.path)
+		site := path.Dir(libs)
+		parent := owner[r.path]
 		if parent == "" {
-			want := NormalizeName(strings.TrimSuffix(path.Base(libs), ".libs"))
-			for _, d := range bySite[site] {
-				if d.name == want {
-					parent = purls[d.dir]
-				}
-			}
+			parent = byName[site+"\x00"+NormalizeName(strings.TrimSuffix(path.Base(libs), ".libs"))]
 		}
 		if parent == "" {
 			continue
 		}
 		name, version := vendoredNameVersion(path.Base(r.path))
+		if name == "" {
+			continue
+		}
 		b.add(Package{
 			Ecosystem: EcosystemGeneric,
 			Name:      name,

@@ -42,7 +42,18 @@ func (s stanza) all(key string) []string {
 // at the first blank line (METADATA, PKG-INFO: the body follows).
 func parseStanzas(b []byte, headerOnly bool, fn func(stanza) bool) {
 	var cur stanza
+	// cont holds the continuation lines of the last field, joined at the
+	// end so that long folded values cost linear time.
+	var cont []string
+	endField := func() {
+		if len(cont) > 0 {
+			f := &cur[len(cur)-1]
+			f.value = f.value + "\n" + strings.Join(cont, "\n")
+			cont = cont[:0]
+		}
+	}
 	flush := func() bool {
+		endField()
 		if len(cur) == 0 {
 			return true
 		}
@@ -73,13 +84,13 @@ func parseStanzas(b []byte, headerOnly bool, fn func(stanza) bool) {
 			if len(cur) == 0 {
 				continue
 			}
-			f := &cur[len(cur)-1]
-			f.value += "\n" + strings.TrimSpace(string(line))
+			cont = append(cont, strings.TrimSpace(string(line)))
 		default:
 			k, v, ok := bytes.Cut(line, []byte{':'})
 			if !ok || len(k) == 0 || bytes.ContainsAny(k, " \t") {
 				continue
 			}
+			endField()
 			cur = append(cur, field{key: string(k), value: strings.TrimSpace(string(v))})
 		}
 	}

@@ -50,18 +50,7 @@ func CycloneDX(inv *inventory.Inventory, src Source, opts ...Option) *cdx.BOM {
 	comps := components(inv)
 	var top []cdx.Component
 	children := map[string][]cdx.Component{} // parent bom-ref -> vendored
-	parentRef := map[string]string{}         // child bom-ref -> parent bom-ref
-	for _, c := range comps {
-		if c.pkg.Parent == "" {
-			continue
-		}
-		for _, d := range comps {
-			if d.pkg.PURL == c.pkg.Parent && isUnder(c.pkg.Location, d.pkg.Location) {
-				parentRef[c.id] = d.id
-				break
-			}
-		}
-	}
+	parentRef := parents(comps)              // child bom-ref -> parent bom-ref
 	for _, c := range comps {
 		if p, ok := parentRef[c.id]; ok {
 			children[p] = append(children[p], cdxComponent(c))

@@ -75,26 +75,41 @@ func SPDX(inv *inventory.Inventory, src Source, opts ...Option) *spdx.Document {
 			}
 		}
 	}
-	// Vendored libraries belong to the distribution at the same site.
-	parentOf := func(p *inventory.Package) string {
-		for _, c := range comps {
-			if c.pkg.PURL == p.Parent && isUnder(p.Location, c.pkg.Location) {
-				return c.id
-			}
-		}
-		return byPURL[p.Parent]
-	}
+	parentOf := parents(comps)
 	for _, c := range comps {
 		doc.Packages = append(doc.Packages, spdxPackage(c))
 		parent := imageID
-		if c.pkg.Parent != "" {
-			if id := parentOf(c.pkg); id != "" {
-				parent = id
-			}
+		if id, ok := parentOf[c.id]; ok {
+			parent = id
+		} else if id := byPURL[c.pkg.Parent]; c.pkg.Parent != "" && id != "" {
+			parent = id
 		}
 		doc.Relationships = append(doc.Relationships, relationship(parent, c.id, common.TypeRelationshipContains))
 	}
 	return doc
+}
+
+// parents maps the ID of each vendored library to the ID of the
+// distribution that ships it: the one with the Parent purl in the same
+// site directory.
+func parents(comps []component) map[string]string {
+	byPURL := map[string][]component{}
+	for _, c := range comps {
+		byPURL[c.pkg.PURL] = append(byPURL[c.pkg.PURL], c)
+	}
+	out := map[string]string{}
+	for _, c := range comps {
+		if c.pkg.Parent == "" {
+			continue
+		}
+		for _, d := range byPURL[c.pkg.Parent] {
+			if isUnder(c.pkg.Location, d.pkg.Location) {
+				out[c.id] = d.id
+				break
+			}
+		}
+	}
+	return out
 }
 
 // isUnder reports whether a vendored library at lib sits next to the
