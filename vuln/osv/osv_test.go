@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -94,7 +95,13 @@ func WriteTestZip(t testing.TB, path string, members map[string]string) {
 		t.Fatal(err)
 	}
 	zw := zip.NewWriter(f)
-	for name, content := range members {
+	names := make([]string, 0, len(members))
+	for name := range members {
+		names = append(names, name)
+	}
+	sort.Strings(names) // members in a fixed order, as in OSV's archives
+	for _, name := range names {
+		content := members[name]
 		w, err := zw.Create(name)
 		if err != nil {
 			t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,13 @@ func writeZip(t testing.TB, path string, members map[string]string) string {
 		t.Fatal(err)
 	}
 	zw := zip.NewWriter(f)
-	for name, content := range members {
+	names := make([]string, 0, len(members))
+	for name := range members {
+		names = append(names, name)
+	}
+	sort.Strings(names) // members in a fixed order, as in OSV's archives
+	for _, name := range names {
+		content := members[name]
 		w, err := zw.Create(name)
 		if err != nil {
 			t.Fatal(err)
