@@ -23,7 +23,7 @@ const (
 type Record struct {
 	SchemaVersion    string          `json:"schema_version,omitempty"`
 	ID               string          `json:"id"`
-	Modified         time.Time       `json:"modified"`
+	Modified         time.Time       `json:"modified,omitzero"`
 	Published        *time.Time      `json:"published,omitempty"`
 	Withdrawn        *time.Time      `json:"withdrawn,omitempty"`
 	Aliases          []string        `json:"aliases,omitempty"`

@@ -27,7 +27,7 @@ const FileName = "osv.db"
 
 // schemaVersion changes when the bucket layout changes; older files are
 // rejected with ErrSchema and must be rebuilt with db update or db import.
-const schemaVersion = "1"
+const schemaVersion = "2"
 
 var (
 	bucketMeta    = []byte("meta")
@@ -38,6 +38,7 @@ var (
 	keyBuilt   = []byte("built")
 	keySources = []byte("sources")
 	keyCounts  = []byte("counts")
+	keyTotal   = []byte("total")
 )
 
 // ErrNoDatabase is returned by Open when no database exists at the path.
@@ -124,19 +125,19 @@ func (d *DB) Path() string { return d.path }
 
 // Lookup returns the advisories about package name in the ecosystem base
 // ("Debian", "Alpine", "PyPI"). Each record keeps only its affected entries
-// for that package, and its details are dropped; withdrawn records are never
-// stored.
+// for that package, without dates, details and references; withdrawn
+// records are never stored.
 func (d *DB) Lookup(ecosystemBase, name string) ([]*osv.Record, error) {
 	prefix := indexPrefix(ecosystemBase, name)
 	var out []*osv.Record
 	err := d.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketIndex).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			var r osv.Record
-			if err := json.Unmarshal(v, &r); err != nil {
+			r, err := decodeRecord(v)
+			if err != nil {
 				return fmt.Errorf("decoding %q: %w", k[len(prefix):], err)
 			}
-			out = append(out, &r)
+			out = append(out, r)
 		}
 		return nil
 	})
@@ -182,7 +183,13 @@ func (d *DB) Status() (Status, error) {
 				return fmt.Errorf("reading counts: %w", err)
 			}
 		}
-		st.Records = tx.Bucket(bucketRecords).Stats().KeyN
+		// The total is stored: counting the records bucket would read every
+		// page of the file.
+		if v := m.Get(keyTotal); v != nil {
+			if err := json.Unmarshal(v, &st.Records); err != nil {
+				return fmt.Errorf("reading record count: %w", err)
+			}
+		}
 		return nil
 	})
 	return st, err
