@@ -39,7 +39,7 @@ var (
 )
 
 // buildBenchDB writes the synthetic advisories as an OSV zip and imports it.
-func buildBenchDB(b *testing.B) string {
+func buildBenchDB(b testing.TB) string {
 	benchOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "pyimg-vuln-bench")
 		if err != nil {
