@@ -226,7 +226,7 @@ func (p PURL) Package() (inventory.Package, bool) {
 	case "pypi":
 		pkg.Ecosystem = inventory.EcosystemPyPI
 		pkg.Name = normalize("PyPI", p.Name)
-		return pkg, true
+		return pkg, pkg.Name != "" // "pkg:pypi/.@1" names nothing
 	default:
 		return inventory.Package{}, false
 	}

@@ -101,3 +101,31 @@ func TestReadSBOMPyimgFacts(t *testing.T) {
 		}
 	}
 }
+
+func FuzzReadSBOM(f *testing.F) {
+	f.Add([]byte(`{"bomFormat": "CycloneDX", "components": [{"purl": "pkg:deb/debian/libssl3@3.0.15-1~deb12u1?distro=debian-12&upstream=openssl", "properties": [{"name": "pyimg:layer", "value": "2"}], "components": [{"purl": "pkg:pypi/a@1"}]}]}`))
+	f.Add([]byte(`{"spdxVersion": "SPDX-2.3", "packages": [{"sourceInfo": "built from source package glibc 2.36-9", "externalRefs": [{"referenceType": "purl", "referenceLocator": "pkg:apk/alpine/musl@1.2.5-r0"}]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		inv, err := ReadSBOM(strings.NewReader(string(data)))
+		if err != nil {
+			return
+		}
+		for _, p := range inv.Packages {
+			if p.Name == "" || p.Version == "" || p.Ecosystem == "" {
+				t.Fatalf("package without name, version or ecosystem: %+v", p)
+			}
+		}
+	})
+}
+
+func FuzzParsePURL(f *testing.F) {
+	for _, s := range []string{"pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12", "pkg:pypi/Zope.Interface@5.0#sub/path", "pkg:generic/x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePURL(s)
+		if err == nil && (p.Type == "" || p.Name == "") {
+			t.Fatalf("ParsePURL(%q) = %+v without type or name", s, p)
+		}
+	})
+}

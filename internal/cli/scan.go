@@ -149,6 +149,7 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 	if err != nil {
 		return err
 	}
+	warnMissingEcosystems(a.env.Stderr, inv, st.Counts)
 	res, err := vuln.MatchInventory(cmd.Context(), inv, db)
 	if err != nil {
 		return runtimeError(fmt.Errorf("matching %s: %w", target, err))
@@ -242,6 +243,23 @@ func (a *app) scanInventory(cmd *cobra.Command, fl scanFlags, target string) (*i
 		return nil, "", runtimeError(fmt.Errorf("listing packages of %s: %w", target, err))
 	}
 	return inv, img.Digest.String(), nil
+}
+
+// warnMissingEcosystems says when the image has packages of an ecosystem
+// the database holds no records for (an Alpine image scanned after
+// 'db import PyPI-all.zip'): no match there means nothing.
+func warnMissingEcosystems(w io.Writer, inv *inventory.Inventory, counts map[string]int) {
+	seen := map[string]bool{}
+	for _, p := range inv.Packages {
+		eco := p.Ecosystem
+		if eco == inventory.EcosystemGeneric || p.OSOwned || seen[eco] {
+			continue
+		}
+		seen[eco] = true
+		if counts[eco] == 0 {
+			fmt.Fprintf(w, "warning: the database has no %s records; %s packages cannot match (run 'pyimg db update')\n", eco, eco)
+		}
+	}
 }
 
 // isJSONFile reports whether target is an existing file starting with '{'

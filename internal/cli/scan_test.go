@@ -447,3 +447,17 @@ func TestDBUpdate(t *testing.T) {
 		t.Errorf("--ecosystem npm: exit %d", r.code)
 	}
 }
+
+func TestScanWarnsAboutMissingEcosystem(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "osv.db")
+	z := writeOSVZip(t, filepath.Join(dir, "pypi.zip"), osvRecord("PYSEC-1", "PyPI", "requests", "2.32.0", nil, ""))
+	if r := run(t, nil, "db", "import", "--db", db, z); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := run(t, nil, "scan", "--db", db, scanImage(t))
+	if r.code != 0 || !strings.Contains(r.stderr, "warning: the database has no Debian records") || strings.Contains(r.stderr, "no PyPI records") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
