@@ -157,6 +157,9 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 	for _, s := range res.Skipped {
 		a.log.Debug("not matched", "package", s)
 	}
+	if n := len(res.Skipped); n > 0 {
+		fmt.Fprintf(a.env.Stderr, "warning: %d packages could not be matched, e.g. %s (-v lists them)\n", n, res.Skipped[0])
+	}
 	shown := res.Matches[:0:0]
 	for _, m := range res.Matches {
 		if m.Severity < minSev || (fl.ignoreUnfixed && m.FixedVersion == "") {

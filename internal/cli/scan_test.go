@@ -461,3 +461,18 @@ func TestScanWarnsAboutMissingEcosystem(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+func TestScanSBOMWithoutRelease(t *testing.T) {
+	t.Parallel()
+	db := importDB(t)
+	bom := writeFile(t, t.TempDir(), "bom.json", `{"bomFormat": "CycloneDX", "components": [
+  {"purl": "pkg:deb/debian/libssl3@3.0.14-1~deb12u2?upstream=openssl"},
+  {"purl": "pkg:pypi/requests@2.31.0"}]}`)
+	r := run(t, nil, "scan", "--db", db, "--format", "json", bom)
+	if r.code != 0 || !strings.Contains(r.stderr, "warning: 1 packages could not be matched, e.g. libssl3 3.0.14-1~deb12u2: unknown Debian release") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if got := matchLines(decodeScan(t, r)); len(got) != 1 || !strings.HasPrefix(got[0], "CVE-2026-0004 PyPI requests ") {
+		t.Errorf("matches = %v", got)
+	}
+}
