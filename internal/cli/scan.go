@@ -149,6 +149,9 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 	if err != nil {
 		return err
 	}
+	if len(inv.Packages) == 0 {
+		fmt.Fprintf(a.env.Stderr, "warning: no packages found in %s (no dpkg or apk database, no Python metadata): nothing to match\n", target)
+	}
 	warnMissingEcosystems(a.env.Stderr, inv, st.Counts)
 	res, err := vuln.MatchInventory(cmd.Context(), inv, db)
 	if err != nil {

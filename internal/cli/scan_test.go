@@ -476,3 +476,24 @@ func TestScanSBOMWithoutRelease(t *testing.T) {
 		t.Errorf("matches = %v", got)
 	}
 }
+
+func TestScanWarnsWhenNoPackages(t *testing.T) {
+	t.Parallel()
+	db := importDB(t)
+	img, err := mutate.AppendLayers(empty.Image, layerOf(t, tarFile{name: "usr/bin/python3.11", size: 10, mode: 0o755}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "layout")
+	p, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, nil, "scan", "--db", db, "oci:"+dir)
+	if r.code != 0 || !strings.Contains(r.stderr, "warning: no packages found") || !strings.Contains(r.stdout, "0 vulnerabilities in 0 of 0 packages") {
+		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
