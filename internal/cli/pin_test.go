@@ -190,3 +190,18 @@ func TestPinRepoFlagAndUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestPinRegistryMirror(t *testing.T) {
+	repo, digests, _ := pythonRegistry(t)
+	host, _, _ := strings.Cut(repo, "/")
+	dir := t.TempDir()
+	p := writeFile(t, dir, "Dockerfile", "FROM python:3.12-slim-bookworm\n")
+	r := run(t, []runOpt{withCache(t)}, "pin", "--registry-mirror", host, p)
+	if r.code != ExitOK {
+		t.Fatalf("pin --registry-mirror = exit %d\n%s", r.code, r.stderr)
+	}
+	got, _ := os.ReadFile(p)
+	if want := "FROM python:3.12.6-slim-bookworm@" + digests["3.12.6-slim-bookworm"] + "\n"; string(got) != want {
+		t.Errorf("pin --registry-mirror wrote %q, want %q (Docker Hub name, mirror's digest)", got, want)
+	}
+}
