@@ -57,3 +57,6 @@ func canonicalRepo(s string) string {
 	}
 	return host + "/" + rest
 }
+
+// DefaultRepo is the repository of the official python image.
+const DefaultRepo = "docker.io/library/python"

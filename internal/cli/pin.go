@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pyimg/pyimg/baseimage"
+	"github.com/pyimg/pyimg/baseimage/registry"
 	"github.com/pyimg/pyimg/pin"
 	"github.com/pyimg/pyimg/report"
 )
@@ -35,23 +36,23 @@ func (fl *registryFlags) register(cmd *cobra.Command) {
 
 // registry builds the registry client for fl: docker config credentials,
 // a disk cache measured by the wall clock (not --now).
-func (a *app) registry(fl registryFlags) *baseimage.Registry {
-	opts := []baseimage.RegistryOption{
-		baseimage.WithRegistryInsecure(fl.insecure),
-		baseimage.WithRegistryUserAgent("pyimg/" + a.env.Version),
+func (a *app) registry(fl registryFlags) *registry.Client {
+	opts := []registry.Option{
+		registry.WithInsecure(fl.insecure),
+		registry.WithUserAgent("pyimg/" + a.env.Version),
 	}
 	if fl.mirror != "" {
-		opts = append(opts, baseimage.WithMirror(fl.mirror))
+		opts = append(opts, registry.WithMirror(fl.mirror))
 	}
-	if dir := baseimage.DefaultCacheDir(a.env.Getenv); dir != "" && fl.cacheTTL > 0 {
-		opts = append(opts, baseimage.WithCache(baseimage.NewCache(dir, fl.cacheTTL, a.env.Now)))
+	if dir := registry.DefaultCacheDir(a.env.Getenv); dir != "" && fl.cacheTTL > 0 {
+		opts = append(opts, registry.WithCache(registry.NewCache(dir, fl.cacheTTL, a.env.Now)))
 	}
-	return baseimage.NewRegistry(opts...)
+	return registry.New(opts...)
 }
 
 // registryErr maps registry failures to exit 3 and the rest to exit 2.
 func registryErr(err error) error {
-	if errors.Is(err, baseimage.ErrRegistry) {
+	if errors.Is(err, registry.ErrRegistry) {
 		return runtimeError(err)
 	}
 	return inputError(err)
@@ -193,7 +194,7 @@ func (a *app) runPin(cmd *cobra.Command, fl pinFlags, args []string) error {
 	reg := a.registry(fl.registryFlags)
 	ctx := cmd.Context()
 	type key struct{ repo, tag string }
-	results := map[key]baseimage.PinResult{}
+	results := map[key]registry.PinResult{}
 	var items []pinItem
 	problems := 0
 	for _, f := range files {
@@ -228,14 +229,14 @@ func (a *app) runPin(cmd *cobra.Command, fl pinFlags, args []string) error {
 			k := key{repo, tag}
 			res, ok := results[k]
 			if !ok {
-				req := baseimage.PinRequest{
+				req := registry.PinRequest{
 					Repo: repo, Tag: tag, Now: now, Platform: fl.platform,
 					Update:        (fl.update || fl.check) && python,
 					AllowOSChange: fl.allowOSChange, MinAge: minAge,
 					DigestOnly: !python,
 				}
 				a.log.Debug("resolving", "repo", repo, "tag", tag)
-				if res, err = baseimage.Pin(ctx, reg, req); err != nil {
+				if res, err = registry.Pin(ctx, reg, req); err != nil {
 					return registryErr(fmt.Errorf("%s:%d: %w", f.path, r.Line, err))
 				}
 				results[k] = res

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pyimg/pyimg/baseimage"
+	"github.com/pyimg/pyimg/baseimage/registry"
 	"github.com/pyimg/pyimg/pin"
 	"github.com/pyimg/pyimg/project"
 	"github.com/pyimg/pyimg/report"
@@ -190,7 +191,7 @@ func (a *app) runRecommend(cmd *cobra.Command, fl recommendFlags, dir string) er
 		}
 	}
 	regInfo := registryJSON{Repo: repo}
-	var reg *baseimage.Registry
+	var reg *registry.Client
 	if !fl.offline {
 		reg = a.registry(fl.registryFlags)
 		tags, err := reg.Tags(cmd.Context(), repo)

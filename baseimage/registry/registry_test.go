@@ -1,4 +1,4 @@
-package baseimage_test
+package registry_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
-	"github.com/pyimg/pyimg/baseimage"
+	"github.com/pyimg/pyimg/baseimage/registry"
 	"github.com/pyimg/pyimg/baseimage/registrytest"
 )
 
@@ -30,8 +30,8 @@ func seeded(t *testing.T) (string, map[string]string, *registrytest.Faults) {
 	return repo, digests, faults
 }
 
-func newReg(opts ...baseimage.RegistryOption) *baseimage.Registry {
-	return baseimage.NewRegistry(append([]baseimage.RegistryOption{baseimage.WithRegistryInsecure(true), baseimage.WithRegistryKeychain(nil), baseimage.WithRegistryRetry(remote.Backoff{Steps: 1})}, opts...)...)
+func newReg(opts ...registry.Option) *registry.Client {
+	return registry.New(append([]registry.Option{registry.WithInsecure(true), registry.WithKeychain(nil), registry.WithRetry(remote.Backoff{Steps: 1})}, opts...)...)
 }
 
 func TestRegistryTagsPaginated(t *testing.T) {
@@ -80,13 +80,13 @@ func TestRegistryFaults(t *testing.T) {
 	ctx := context.Background()
 	faults.Fail500("/manifests/")
 	_, err := newReg().Resolve(ctx, repo, "3.12-slim")
-	if !errors.Is(err, baseimage.ErrRegistry) || !strings.Contains(err.Error(), "500") {
+	if !errors.Is(err, registry.ErrRegistry) || !strings.Contains(err.Error(), "500") {
 		t.Errorf("Resolve with HTTP 500 = %v, want a registry error mentioning 500", err)
 	}
 	faults.Fail500("")
 	faults.CorruptManifests(true)
 	_, err = newReg().Resolve(ctx, repo, "3.12-slim")
-	if !errors.Is(err, baseimage.ErrRegistry) || !strings.Contains(err.Error(), "hashes to") {
+	if !errors.Is(err, registry.ErrRegistry) || !strings.Contains(err.Error(), "hashes to") {
 		t.Errorf("Resolve of a corrupt manifest = %v, want a digest mismatch error", err)
 	}
 }
@@ -95,8 +95,8 @@ func TestRegistryCache(t *testing.T) {
 	repo, digests, faults := seeded(t)
 	ctx := context.Background()
 	clock := regNow
-	cache := baseimage.NewCache(t.TempDir(), time.Hour, func() time.Time { return clock })
-	reg := newReg(baseimage.WithCache(cache))
+	cache := registry.NewCache(t.TempDir(), time.Hour, func() time.Time { return clock })
+	reg := newReg(registry.WithCache(cache))
 	if _, err := reg.Resolve(ctx, repo, "3.12-slim"); err != nil {
 		t.Fatal(err)
 	}
@@ -116,24 +116,24 @@ func TestPin(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name string
-		req  baseimage.PinRequest
+		req  registry.PinRequest
 		tag  string
 	}{
-		{"shared tag to its exact tag", baseimage.PinRequest{Tag: "3.12-slim"}, "3.12.6-slim-trixie"},
-		{"OS kept", baseimage.PinRequest{Tag: "3.12-slim-bookworm"}, "3.12.6-slim-bookworm"},
-		{"exact stays without update", baseimage.PinRequest{Tag: "3.12.5-slim-bookworm"}, "3.12.5-slim-bookworm"},
-		{"update to newest patch, same OS", baseimage.PinRequest{Tag: "3.12.5-slim-bookworm", Update: true}, "3.12.6-slim-bookworm"},
-		{"min-age skips young patch", baseimage.PinRequest{Tag: "3.12.5-slim-bookworm", Update: true, MinAge: 30 * 24 * time.Hour, Now: regNow}, "3.12.5-slim-bookworm"},
-		{"min-age allows aged patch", baseimage.PinRequest{Tag: "3.12.5-slim-bookworm", Update: true, MinAge: 7 * 24 * time.Hour, Now: regNow}, "3.12.6-slim-bookworm"},
-		{"alpine stays alpine", baseimage.PinRequest{Tag: "3.12-alpine"}, "3.12.6-alpine3.22"},
-		{"major only", baseimage.PinRequest{Tag: "3-slim"}, "3.13.1-slim-trixie"},
-		{"not a version tag", baseimage.PinRequest{Tag: "latest"}, "latest"},
-		{"OS change allowed", baseimage.PinRequest{Tag: "3.12.5-slim-bookworm", Update: true, AllowOSChange: true}, "3.12.6-slim-trixie"},
+		{"shared tag to its exact tag", registry.PinRequest{Tag: "3.12-slim"}, "3.12.6-slim-trixie"},
+		{"OS kept", registry.PinRequest{Tag: "3.12-slim-bookworm"}, "3.12.6-slim-bookworm"},
+		{"exact stays without update", registry.PinRequest{Tag: "3.12.5-slim-bookworm"}, "3.12.5-slim-bookworm"},
+		{"update to newest patch, same OS", registry.PinRequest{Tag: "3.12.5-slim-bookworm", Update: true}, "3.12.6-slim-bookworm"},
+		{"min-age skips young patch", registry.PinRequest{Tag: "3.12.5-slim-bookworm", Update: true, MinAge: 30 * 24 * time.Hour, Now: regNow}, "3.12.5-slim-bookworm"},
+		{"min-age allows aged patch", registry.PinRequest{Tag: "3.12.5-slim-bookworm", Update: true, MinAge: 7 * 24 * time.Hour, Now: regNow}, "3.12.6-slim-bookworm"},
+		{"alpine stays alpine", registry.PinRequest{Tag: "3.12-alpine"}, "3.12.6-alpine3.22"},
+		{"major only", registry.PinRequest{Tag: "3-slim"}, "3.13.1-slim-trixie"},
+		{"not a version tag", registry.PinRequest{Tag: "latest"}, "latest"},
+		{"OS change allowed", registry.PinRequest{Tag: "3.12.5-slim-bookworm", Update: true, AllowOSChange: true}, "3.12.6-slim-trixie"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.req.Repo = repo
-			got, err := baseimage.Pin(ctx, newReg(), tc.req)
+			got, err := registry.Pin(ctx, newReg(), tc.req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -142,7 +142,7 @@ func TestPin(t *testing.T) {
 			}
 		})
 	}
-	got, err := baseimage.Pin(ctx, newReg(), baseimage.PinRequest{Repo: repo, Tag: "3.13-slim", Platform: "linux/arm64"})
+	got, err := registry.Pin(ctx, newReg(), registry.PinRequest{Repo: repo, Tag: "3.13-slim", Platform: "linux/arm64"})
 	if err != nil || got.Tag != "3.13.1-slim-trixie" || got.Digest == digests["3.13-slim"] {
 		t.Errorf("Pin(3.13-slim, linux/arm64) = %+v, %v; want the arm64 image's digest", got, err)
 	}

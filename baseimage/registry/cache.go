@@ -1,4 +1,4 @@
-package baseimage
+package registry
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,9 @@
-package baseimage
+// Package registry reads python image repositories through the OCI
+// distribution API: tag lists (following Link pagination), digests of tags
+// (index and per-platform), and image configs (created time,
+// PYTHON_VERSION), with an on-disk cache. Pin turns a tag into an exact tag
+// and digest, or the newest eligible patch.
+package registry
 
 import (
 	"context"
@@ -14,31 +19,27 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
-// DefaultRepo is the repository of the official python image.
-const DefaultRepo = "docker.io/library/python"
-
 // ErrRegistry marks failures talking to a registry: unreachable, an HTTP
 // error, or content that does not match its digest. Check with errors.Is.
 var ErrRegistry = errors.New("registry error")
 
-// RegistryError reports a failed registry operation. It matches ErrRegistry.
-type RegistryError struct {
+// Error reports a failed registry operation. It matches ErrRegistry.
+type Error struct {
 	Op  string // what was being done, e.g. "listing tags of docker.io/library/python"
 	Err error
 }
 
-func (e *RegistryError) Error() string        { return e.Op + ": " + e.Err.Error() }
-func (e *RegistryError) Unwrap() error        { return e.Err }
-func (e *RegistryError) Is(target error) bool { return target == ErrRegistry }
+func (e *Error) Error() string        { return e.Op + ": " + e.Err.Error() }
+func (e *Error) Unwrap() error        { return e.Err }
+func (e *Error) Is(target error) bool { return target == ErrRegistry }
 
-// Registry reads tags, digests and image configs of repositories through the
-// OCI distribution API, with an optional on-disk cache. Build one with
-// NewRegistry; it is safe for concurrent use.
-type Registry struct {
-	o registryOptions
+// Client reads tags, digests and image configs of repositories, with an
+// optional on-disk cache. Build one with New; it is safe for concurrent use.
+type Client struct {
+	o options
 }
 
-type registryOptions struct {
+type options struct {
 	insecure  bool
 	keychain  authn.Keychain
 	transport http.RoundTripper
@@ -49,18 +50,18 @@ type registryOptions struct {
 	backoff   *remote.Backoff
 }
 
-// RegistryOption configures NewRegistry.
-type RegistryOption func(*registryOptions)
+// Option configures New.
+type Option func(*options)
 
-// WithRegistryInsecure allows plain HTTP to registries.
-func WithRegistryInsecure(insecure bool) RegistryOption {
-	return func(o *registryOptions) { o.insecure = insecure }
+// WithInsecure allows plain HTTP to registries.
+func WithInsecure(insecure bool) Option {
+	return func(o *options) { o.insecure = insecure }
 }
 
-// WithRegistryKeychain sets where credentials come from (default
+// WithKeychain sets where credentials come from (default
 // authn.DefaultKeychain, the docker config); nil means anonymous.
-func WithRegistryKeychain(k authn.Keychain) RegistryOption {
-	return func(o *registryOptions) {
+func WithKeychain(k authn.Keychain) Option {
+	return func(o *options) {
 		if k == nil {
 			k = authn.NewMultiKeychain()
 		}
@@ -68,51 +69,51 @@ func WithRegistryKeychain(k authn.Keychain) RegistryOption {
 	}
 }
 
-// WithRegistryTransport sets the HTTP transport (default
+// WithTransport sets the HTTP transport (default
 // remote.DefaultTransport).
-func WithRegistryTransport(t http.RoundTripper) RegistryOption {
-	return func(o *registryOptions) { o.transport = t }
+func WithTransport(t http.RoundTripper) Option {
+	return func(o *options) { o.transport = t }
 }
 
-// WithRegistryUserAgent sets the User-Agent sent to registries.
-func WithRegistryUserAgent(ua string) RegistryOption {
-	return func(o *registryOptions) { o.userAgent = ua }
+// WithUserAgent sets the User-Agent sent to registries.
+func WithUserAgent(ua string) Option {
+	return func(o *options) { o.userAgent = ua }
 }
 
 // WithMirror sends requests for Docker Hub repositories to a mirror host
 // ("mirror.example.com" or "127.0.0.1:5000"), as Docker's registry-mirrors
 // does. References reported to the caller keep naming Docker Hub.
-func WithMirror(host string) RegistryOption {
-	return func(o *registryOptions) {
+func WithMirror(host string) Option {
+	return func(o *options) {
 		o.mirror = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://"), "/")
 	}
 }
 
 // WithCache caches tag lists, tag digests and image facts in c.
-func WithCache(c *Cache) RegistryOption {
-	return func(o *registryOptions) { o.cache = c }
+func WithCache(c *Cache) Option {
+	return func(o *options) { o.cache = c }
 }
 
 // WithConfigPlatform sets the platform whose image config Info reads from a
 // multi-platform index (default linux/amd64).
-func WithConfigPlatform(p v1.Platform) RegistryOption {
-	return func(o *registryOptions) { o.platform = p }
+func WithConfigPlatform(p v1.Platform) Option {
+	return func(o *options) { o.platform = p }
 }
 
-// WithRegistryRetry sets how requests failing with a timeout or a 408, 429
+// WithRetry sets how requests failing with a timeout or a 408, 429
 // or 5xx status are retried (default: go-containerregistry's, 3 attempts
 // over about 4 seconds). Steps is the number of attempts.
-func WithRegistryRetry(b remote.Backoff) RegistryOption {
-	return func(o *registryOptions) { o.backoff = &b }
+func WithRetry(b remote.Backoff) Option {
+	return func(o *options) { o.backoff = &b }
 }
 
-// NewRegistry returns a registry client.
-func NewRegistry(opts ...RegistryOption) *Registry {
-	o := registryOptions{keychain: authn.DefaultKeychain, platform: v1.Platform{OS: "linux", Architecture: "amd64"}}
+// New returns a registry client.
+func New(opts ...Option) *Client {
+	o := options{keychain: authn.DefaultKeychain, platform: v1.Platform{OS: "linux", Architecture: "amd64"}}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Registry{o: o}
+	return &Client{o: o}
 }
 
 // Resolved is what a tag points to.
@@ -154,7 +155,7 @@ type Info struct {
 	OSVersion string `json:"os_version,omitempty"`
 }
 
-func (r *Registry) options(ctx context.Context) []remote.Option {
+func (r *Client) options(ctx context.Context) []remote.Option {
 	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(r.o.keychain)}
 	if r.o.transport != nil {
 		opts = append(opts, remote.WithTransport(r.o.transport))
@@ -169,7 +170,7 @@ func (r *Registry) options(ctx context.Context) []remote.Option {
 }
 
 // repository parses repo for access, applying the mirror.
-func (r *Registry) repository(repo string) (name.Repository, error) {
+func (r *Client) repository(repo string) (name.Repository, error) {
 	var nopts []name.Option
 	if r.o.insecure {
 		nopts = append(nopts, name.Insecure)
@@ -185,7 +186,7 @@ func (r *Registry) repository(repo string) (name.Repository, error) {
 }
 
 // Tags lists every tag of repo, following the registry's pagination.
-func (r *Registry) Tags(ctx context.Context, repo string) ([]string, error) {
+func (r *Client) Tags(ctx context.Context, repo string) ([]string, error) {
 	rp, err := r.repository(repo)
 	if err != nil {
 		return nil, err
@@ -197,7 +198,7 @@ func (r *Registry) Tags(ctx context.Context, repo string) ([]string, error) {
 	}
 	tags, err = remote.List(rp, r.options(ctx)...)
 	if err != nil {
-		return nil, &RegistryError{Op: "listing tags of " + rp.Name(), Err: err}
+		return nil, &Error{Op: "listing tags of " + rp.Name(), Err: err}
 	}
 	r.o.cache.put(key, tags)
 	return tags, nil
@@ -206,7 +207,7 @@ func (r *Registry) Tags(ctx context.Context, repo string) ([]string, error) {
 // Resolve returns the digest tag points to in repo. The manifest is
 // fetched and hashed; when the registry's Docker-Content-Digest disagrees
 // with the bytes it served, that is an error.
-func (r *Registry) Resolve(ctx context.Context, repo, tag string) (Resolved, error) {
+func (r *Client) Resolve(ctx context.Context, repo, tag string) (Resolved, error) {
 	rp, err := r.repository(repo)
 	if err != nil {
 		return Resolved{}, err
@@ -221,20 +222,20 @@ func (r *Registry) Resolve(ctx context.Context, repo, tag string) (Resolved, err
 	opts := r.options(ctx)
 	head, err := remote.Head(ref, opts...)
 	if err != nil {
-		return Resolved{}, &RegistryError{Op: op, Err: err}
+		return Resolved{}, &Error{Op: op, Err: err}
 	}
 	desc, err := remote.Get(ref, opts...)
 	if err != nil {
-		return Resolved{}, &RegistryError{Op: op, Err: err}
+		return Resolved{}, &Error{Op: op, Err: err}
 	}
 	if head.Digest != desc.Digest {
-		return Resolved{}, &RegistryError{Op: op, Err: fmt.Errorf("registry reports digest %s but the manifest it served hashes to %s", head.Digest, desc.Digest)}
+		return Resolved{}, &Error{Op: op, Err: fmt.Errorf("registry reports digest %s but the manifest it served hashes to %s", head.Digest, desc.Digest)}
 	}
 	res = Resolved{Repo: rp.Name(), Tag: tag, Digest: desc.Digest.String(), MediaType: string(desc.MediaType)}
 	if desc.MediaType.IsIndex() {
 		idx, err := v1.ParseIndexManifest(strings.NewReader(string(desc.Manifest)))
 		if err != nil {
-			return Resolved{}, &RegistryError{Op: op, Err: fmt.Errorf("parsing index: %w", err)}
+			return Resolved{}, &Error{Op: op, Err: fmt.Errorf("parsing index: %w", err)}
 		}
 		res.Platforms = map[string]string{}
 		for _, m := range idx.Manifests {
@@ -251,7 +252,7 @@ func (r *Registry) Resolve(ctx context.Context, repo, tag string) (Resolved, err
 // Info reads the config of the image digest names in repo; for an index, of
 // its image for the configured platform. Configs are immutable, so the
 // cache keeps them without expiry.
-func (r *Registry) Info(ctx context.Context, repo, digest string) (Info, error) {
+func (r *Client) Info(ctx context.Context, repo, digest string) (Info, error) {
 	rp, err := r.repository(repo)
 	if err != nil {
 		return Info{}, err
@@ -265,17 +266,17 @@ func (r *Registry) Info(ctx context.Context, repo, digest string) (Info, error) 
 	op := "reading the config of " + ref.Name()
 	desc, err := remote.Get(ref, r.options(ctx)...)
 	if err != nil {
-		return Info{}, &RegistryError{Op: op, Err: err}
+		return Info{}, &Error{Op: op, Err: err}
 	}
 	var img v1.Image
 	if desc.MediaType.IsIndex() {
 		idx, err := desc.ImageIndex()
 		if err != nil {
-			return Info{}, &RegistryError{Op: op, Err: err}
+			return Info{}, &Error{Op: op, Err: err}
 		}
 		im, err := idx.IndexManifest()
 		if err != nil {
-			return Info{}, &RegistryError{Op: op, Err: err}
+			return Info{}, &Error{Op: op, Err: err}
 		}
 		var found *v1.Descriptor
 		for i, m := range im.Manifests {
@@ -285,17 +286,17 @@ func (r *Registry) Info(ctx context.Context, repo, digest string) (Info, error) 
 			}
 		}
 		if found == nil {
-			return Info{}, &RegistryError{Op: op, Err: fmt.Errorf("no image for %s in the index", r.o.platform)}
+			return Info{}, &Error{Op: op, Err: fmt.Errorf("no image for %s in the index", r.o.platform)}
 		}
 		if img, err = idx.Image(found.Digest); err != nil {
-			return Info{}, &RegistryError{Op: op, Err: err}
+			return Info{}, &Error{Op: op, Err: err}
 		}
 	} else if img, err = desc.Image(); err != nil {
-		return Info{}, &RegistryError{Op: op, Err: err}
+		return Info{}, &Error{Op: op, Err: err}
 	}
 	cfg, err := img.ConfigFile()
 	if err != nil {
-		return Info{}, &RegistryError{Op: op, Err: err}
+		return Info{}, &Error{Op: op, Err: err}
 	}
 	info = Info{Digest: digest, Created: cfg.Created.Time.UTC(), OSVersion: cfg.OSVersion}
 	for _, e := range cfg.Config.Env {
