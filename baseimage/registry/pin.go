@@ -66,15 +66,17 @@ func Pin(ctx context.Context, reg *Client, req PinRequest) (PinResult, error) {
 	if k == nil {
 		k = baseimage.Embedded()
 	}
-	cur, err := reg.Resolve(ctx, req.Repo, req.Tag)
-	if err != nil {
-		return PinResult{}, err
-	}
 	t, perr := baseimage.ParseTag(req.Tag)
 	if req.DigestOnly || perr != nil || t.Windows() || !t.HasMajorVersion() {
 		// Not a python version tag ("latest", "slim", "bookworm", a custom
 		// tag): pin the digest, keep the tag.
-		return finish(req, cur, PinResult{Tag: req.Tag})
+		return finish(ctx, reg, req, req.Tag, PinResult{})
+	}
+	// Candidates are compared by HEAD digests; only the tag finally chosen
+	// is fetched and verified (finish).
+	cur, err := reg.Head(ctx, req.Repo, req.Tag)
+	if err != nil {
+		return PinResult{}, err
 	}
 	tags, err := reg.Tags(ctx, req.Repo)
 	if err != nil {
@@ -86,7 +88,7 @@ func Pin(ctx context.Context, reg *Client, req PinRequest) (PinResult, error) {
 			parsed = append(parsed, p)
 		}
 	}
-	res := PinResult{Tag: req.Tag}
+	var res PinResult
 	exact := t
 	if !t.Exact() {
 		cands := filterTags(parsed, func(c baseimage.Tag) bool { return c.Exact() && sameFamily(t, c) })
@@ -96,25 +98,22 @@ func Pin(ctx context.Context, reg *Client, req PinRequest) (PinResult, error) {
 			if i == maxDigestProbes {
 				break
 			}
-			r, err := reg.Resolve(ctx, req.Repo, c.Raw)
+			d, err := reg.Head(ctx, req.Repo, c.Raw)
 			if err != nil {
 				return PinResult{}, err
 			}
-			if r.Digest == cur.Digest {
+			if d == cur {
 				exact, found = c, true
 				break
 			}
 		}
 		if !found {
 			res.Notes = append(res.Notes, fmt.Sprintf("no exact tag shares the digest of %s; pinned the digest and kept the tag", req.Tag))
-			if !req.Update {
-				return finish(req, cur, res)
-			}
+			return finish(ctx, reg, req, req.Tag, res)
 		}
 	}
-	if !req.Update || !exact.Exact() {
-		res.Tag = exact.Raw
-		return finish(req, cur, res)
+	if !req.Update {
+		return finish(ctx, reg, req, exact.Raw, res)
 	}
 	// Update: newest patch of exact's series and suffix not younger than MinAge.
 	cands := filterTags(parsed, func(c baseimage.Tag) bool {
@@ -134,19 +133,16 @@ func Pin(ctx context.Context, reg *Client, req PinRequest) (PinResult, error) {
 		cands = append(cands, exact)
 	}
 	for _, c := range cands {
-		r := cur
-		if c.Raw != req.Tag {
-			if r, err = reg.Resolve(ctx, req.Repo, c.Raw); err != nil {
-				return PinResult{}, err
-			}
-		}
 		if req.MinAge > 0 {
-			info, err := reg.Info(ctx, req.Repo, r.Digest)
+			d, err := reg.Head(ctx, req.Repo, c.Raw)
 			if err != nil {
 				return PinResult{}, err
 			}
-			age := req.Now.Sub(info.Created)
-			if c.Raw != exact.Raw && (info.Created.IsZero() || age < req.MinAge) {
+			info, err := reg.Info(ctx, req.Repo, d)
+			if err != nil {
+				return PinResult{}, err
+			}
+			if c.Raw != exact.Raw && (info.Created.IsZero() || req.Now.Sub(info.Created) < req.MinAge) {
 				if info.Created.IsZero() {
 					res.Notes = append(res.Notes, fmt.Sprintf("skipped %s: its config has no created time", c.Raw))
 				} else {
@@ -159,15 +155,19 @@ func Pin(ctx context.Context, reg *Client, req PinRequest) (PinResult, error) {
 		if c.OS != exact.OS {
 			res.Notes = append(res.Notes, fmt.Sprintf("moved from %s to %s (OS change allowed)", exact.OS, c.OS))
 		}
-		res.Tag = c.Raw
-		return finish(req, r, res)
+		return finish(ctx, reg, req, c.Raw, res)
 	}
 	return PinResult{}, fmt.Errorf("no candidate for %s", req.Tag) // unreachable: exact is a candidate
 }
 
-// finish fills the digest (per platform when asked) into res.
-func finish(req PinRequest, r Resolved, res PinResult) (PinResult, error) {
-	res.Digest = r.Digest
+// finish fetches and verifies tag, and fills it and its digest (per
+// platform when asked) into res.
+func finish(ctx context.Context, reg *Client, req PinRequest, tag string, res PinResult) (PinResult, error) {
+	r, err := reg.Resolve(ctx, req.Repo, tag)
+	if err != nil {
+		return PinResult{}, err
+	}
+	res.Tag, res.Digest = tag, r.Digest
 	if req.Platform != "" {
 		d, ok := r.PlatformDigest(req.Platform)
 		if !ok {
@@ -175,7 +175,7 @@ func finish(req PinRequest, r Resolved, res PinResult) (PinResult, error) {
 		}
 		res.Digest = d
 	}
-	if t, err := baseimage.ParseTag(res.Tag); err == nil {
+	if t, err := baseimage.ParseTag(tag); err == nil {
 		res.Exact = t.Exact()
 	}
 	return res, nil

@@ -204,6 +204,27 @@ func (r *Client) Tags(ctx context.Context, repo string) ([]string, error) {
 	return tags, nil
 }
 
+// Head returns the digest tag points to in repo as the registry reports it,
+// without fetching the manifest (Docker Hub does not count HEAD requests
+// against pull limits). Resolve verifies; Head only compares.
+func (r *Client) Head(ctx context.Context, repo, tag string) (string, error) {
+	rp, err := r.repository(repo)
+	if err != nil {
+		return "", err
+	}
+	ref := rp.Tag(tag)
+	key := "resolve\x00" + ref.Name()
+	var res Resolved
+	if r.o.cache.get(key, true, &res) {
+		return res.Digest, nil
+	}
+	head, err := remote.Head(ref, r.options(ctx)...)
+	if err != nil {
+		return "", &Error{Op: "resolving " + ref.Name(), Err: err}
+	}
+	return head.Digest.String(), nil
+}
+
 // Resolve returns the digest tag points to in repo. The manifest is
 // fetched and hashed; when the registry's Docker-Content-Digest disagrees
 // with the bytes it served, that is an error.
