@@ -173,10 +173,22 @@ func (a *app) runPin(cmd *cobra.Command, fl pinFlags, args []string) error {
 		args = []string{"Dockerfile"}
 	}
 	var files []*pinFile
+	seen := map[string]bool{}
 	for _, p := range args {
 		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
 			p = filepath.Join(p, "Dockerfile")
 		}
+		// The same file named twice is pinned once.
+		id := p
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			if abs, err := filepath.Abs(real); err == nil {
+				id = abs
+			}
+		}
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
 		src, err := os.ReadFile(p)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -279,10 +291,24 @@ func (a *app) runPin(cmd *cobra.Command, fl pinFlags, args []string) error {
 	}
 	out := cmd.OutOrStdout()
 	if fl.dryRun {
+		diffs := map[string]string{}
 		for _, f := range files {
 			if f.out != nil {
-				fmt.Fprint(out, pin.Diff(filepath.ToSlash(f.path), f.src, f.out))
+				diffs[f.path] = pin.Diff(filepath.ToSlash(f.path), f.src, f.out)
 			}
+		}
+		if fl.format == "json" {
+			if err := report.EncodeJSON(out, struct {
+				DryRun bool              `json:"dry_run"`
+				Items  []pinItem         `json:"items"`
+				Diffs  map[string]string `json:"diffs"`
+			}{true, nonNil(items), diffs}); err != nil {
+				return runtimeError(fmt.Errorf("writing report: %w", err))
+			}
+			return nil
+		}
+		for _, f := range files {
+			fmt.Fprint(out, diffs[f.path])
 		}
 		a.printPinItems(a.env.Stderr, items, fl)
 		return nil

@@ -205,3 +205,24 @@ func TestPinRegistryMirror(t *testing.T) {
 		t.Errorf("pin --registry-mirror wrote %q, want %q (Docker Hub name, mirror's digest)", got, want)
 	}
 }
+
+func TestPinSameFileTwiceAndJSONDryRun(t *testing.T) {
+	repo, digests, _ := pythonRegistry(t)
+	dir := t.TempDir()
+	p := writeFile(t, dir, "Dockerfile", "FROM "+repo+":3.12-slim-bookworm\n")
+	r := run(t, []runOpt{withCache(t)}, "pin", "--dry-run", "--format", "json", p)
+	var out struct {
+		DryRun bool              `json:"dry_run"`
+		Diffs  map[string]string `json:"diffs"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || !out.DryRun || !strings.Contains(out.Diffs[p], "+FROM "+repo+":3.12.6-slim-bookworm@") {
+		t.Errorf("pin --dry-run --format json = %v %+v\n%s", err, out, r.stdout)
+	}
+	if r := run(t, []runOpt{withCache(t)}, "pin", p, dir, p); r.code != ExitOK {
+		t.Fatalf("pin of one file three times = exit %d\n%s", r.code, r.stderr)
+	}
+	got, _ := os.ReadFile(p)
+	if want := "FROM " + repo + ":3.12.6-slim-bookworm@" + digests["3.12.6-slim-bookworm"] + "\n"; string(got) != want {
+		t.Errorf("pin wrote %q, want %q", got, want)
+	}
+}
