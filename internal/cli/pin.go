@@ -262,6 +262,9 @@ func (a *app) runPin(cmd *cobra.Command, fl pinFlags, args []string) error {
 			switch {
 			case newImage == r.Image:
 				it.Status = "ok"
+			case r.Digest != "" && r.Digest == res.Digest && (target == "" || target == r.Repo):
+				// Pinned to the right image, if under a shared tag: leave it.
+				it.Status = "ok"
 			case fl.check && r.Digest == "":
 				it.Status, it.New = "unpinned", newImage
 				problems++

@@ -226,3 +226,18 @@ func TestPinSameFileTwiceAndJSONDryRun(t *testing.T) {
 		t.Errorf("pin wrote %q, want %q", got, want)
 	}
 }
+
+func TestPinSharedTagWithCurrentDigestIsOK(t *testing.T) {
+	repo, digests, _ := pythonRegistry(t)
+	dir := t.TempDir()
+	src := "FROM " + repo + ":3.12-slim@" + digests["3.12-slim"] + "\n"
+	p := writeFile(t, dir, "Dockerfile", src)
+	for _, args := range [][]string{{"pin", "--check", p}, {"pin", "--update", p}} {
+		if r := run(t, []runOpt{withCache(t)}, args...); r.code != ExitOK {
+			t.Errorf("pyimg %v = exit %d\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	if got, _ := os.ReadFile(p); string(got) != src {
+		t.Errorf("pin --update rewrote a current pin: %q", got)
+	}
+}
