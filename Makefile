@@ -57,7 +57,7 @@ fuzz:
 	  done; done
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./lint/... ./layers/... ./analyze/...
+	$(GO) test -run='^$$' -bench=. -benchmem ./lint/... ./layers/... ./analyze/... ./inventory/... ./vuln/...
 
 clean:
 	rm -rf bin

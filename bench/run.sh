@@ -13,7 +13,7 @@ SIZE=${SIZE:-1GiB}
 FILES=${FILES:-50000}
 LAYERS=${LAYERS:-8}
 CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/pyimg/bench
-IMG=$CACHE/big-$SIZE-$FILES-$LAYERS.tar
+IMG=$CACHE/big-v2-$SIZE-$FILES-$LAYERS.tar
 mkdir -p "$CACHE"
 
 if [[ ! -s $IMG ]]; then

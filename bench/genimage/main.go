@@ -90,14 +90,15 @@ func run(out, dir string, total int64, files, nlayers int) error {
 				sz = 64 << 20
 			}
 			p := fmt.Sprintf("usr/local/lib/python3.12/site-packages/%s/mod%d.py", pkg, i)
-			if i%7 == 0 {
+			binary := i%3 == 0
+			if binary {
 				p = fmt.Sprintf("usr/local/lib/python3.12/site-packages/%s/_native%d.so", pkg, i)
 			}
 			// Later layers overwrite some files of layer 0 (wasted bytes).
 			if l > 0 && i%50 == 0 {
 				p = fmt.Sprintf("usr/local/lib/python3.12/site-packages/pkg0_0/mod%d.py", (i/50)%200)
 			}
-			if err := writeFile(tw, p, sz, rng, i%7 == 0); err != nil {
+			if err := writeFile(tw, p, sz, rng, binary); err != nil {
 				return err
 			}
 		}
@@ -146,25 +147,32 @@ func writeDistInfo(tw *tar.Writer, pkg string) error {
 
 var text = bytes.Repeat([]byte("def f(x):\n    return x * 2  # synthetic python source\n"), 1024)
 
-// writeFile writes sz bytes: binaries are half random (compress poorly, like
-// real .so files), sources are text (compress well).
+// noise is incompressible: slices at random offsets defeat deflate's 32 KiB
+// window, as machine code and compressed data in real images do.
+var noise = func() []byte {
+	r := rand.New(rand.NewPCG(3, 4))
+	b := make([]byte, 8<<20)
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+	return b
+}()
+
+// writeFile writes sz bytes: binaries are incompressible (like real .so
+// files), sources are text (compress well). Overall the image compresses
+// about 3:1, like a typical Python image.
 func writeFile(tw *tar.Writer, p string, sz int64, rng *rand.Rand, binary bool) error {
 	if err := tw.WriteHeader(&tar.Header{Name: p, Mode: 0o644, Size: sz, Typeflag: tar.TypeReg}); err != nil {
 		return err
 	}
-	buf := make([]byte, 32<<10)
 	for left := sz; left > 0; {
-		n := int64(len(buf))
-		if n > left {
-			n = left
-		}
-		chunk := buf[:n]
-		if binary && rng.IntN(2) == 0 {
-			for i := range chunk {
-				chunk[i] = byte(rng.Uint32())
-			}
+		n := min(left, 32<<10)
+		var chunk []byte
+		if binary {
+			off := rng.IntN(len(noise) - int(n))
+			chunk = noise[off : off+int(n)]
 		} else {
-			copy(chunk, text)
+			chunk = text[:n]
 		}
 		if _, err := tw.Write(chunk); err != nil {
 			return err
