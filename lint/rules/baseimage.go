@@ -114,7 +114,7 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 			Summary: "Base image is not pinned by digest.",
 			Why: "Tags are mutable: the same `python:3.12.7-slim-bookworm` is re-pushed with OS updates and can be re-pointed " +
 				"by whoever controls the repository, so builds are not reproducible and a compromised tag goes straight into production.",
-			Fix:  "Append `@sha256:<digest>` (from `docker buildx imagetools inspect IMAGE`) and let Renovate or Dependabot update it.",
+			Fix:  "Run `pyimg pin Dockerfile` to append the registry's `@sha256:<digest>` (or take it from `docker buildx imagetools inspect IMAGE`); `pyimg pin --update` or Renovate keeps it current.",
 			Bad:  "FROM python:3.13.9-slim-trixie\n",
 			Good: "FROM python:3.13.9-slim-trixie@sha256:" + exampleDigest + "\n",
 		}, check: func(m report.Rule, c *lint.Context) []report.Finding {
@@ -125,7 +125,7 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				}
 				out = append(out, lint.Finding(m, b.stage.From,
 					fmt.Sprintf("%s: %s is not pinned by digest; the tag can move to a different image", stageName(b.stage), b.display()),
-					fmt.Sprintf("Use `FROM %s@sha256:<digest>`; get the digest with `docker buildx imagetools inspect %s`.", b.display(), b.display())))
+					fmt.Sprintf("Run `pyimg pin` to rewrite it as `FROM %s@sha256:<digest>` (or get the digest with `docker buildx imagetools inspect %s`).", b.display(), b.display())))
 			}
 			return out
 		}},
