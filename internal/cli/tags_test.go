@@ -49,3 +49,20 @@ func TestTags(t *testing.T) {
 		t.Errorf("tags against a failing registry = exit %d, want 3", r.code)
 	}
 }
+
+func TestTagsCache(t *testing.T) {
+	repo, _, faults := pythonRegistry(t)
+	cache := withCache(t)
+	if r := run(t, []runOpt{cache}, "tags", repo); r.code != ExitOK {
+		t.Fatalf("tags = exit %d\n%s", r.code, r.stderr)
+	}
+	faults.Fail500("/v2/")
+	// Fresh in the cache: the failing registry is not asked.
+	if r := run(t, []runOpt{cache}, "tags", repo); r.code != ExitOK || !strings.Contains(r.stdout, "3.12.6-slim-bookworm") {
+		t.Errorf("tags from the cache = exit %d\n%s", r.code, r.stderr)
+	}
+	// --cache-ttl 0 goes to the registry.
+	if r := run(t, []runOpt{cache}, "tags", "--cache-ttl", "0", repo); r.code != ExitRuntime {
+		t.Errorf("tags --cache-ttl 0 against a failing registry = exit %d, want 3", r.code)
+	}
+}
