@@ -22,8 +22,8 @@ const (
 
 var rules = []report.Rule{
 	{
-		ID: RuleRoot, Name: "runs-as-root", Severity: report.SeverityWarning,
-		Summary: "The image runs its process as root",
+		ID: RuleRoot, Name: "image-runs-as-root", Severity: report.SeverityWarning,
+		Summary: "The image runs its process as root.",
 		Why: "The config has no USER (or USER root/0), so the app runs as uid 0: a remote code " +
 			"execution in the app, or in one of its dependencies, can write anywhere in the container, " +
 			"and with a kernel or runtime bug or a mounted docker socket it escapes to the host as root.",
@@ -33,7 +33,7 @@ var rules = []report.Rule{
 	},
 	{
 		ID: RuleSecretFile, Name: "secret-in-layer", Severity: report.SeverityError,
-		Summary: "A layer contains a credential file",
+		Summary: "A layer contains a credential file.",
 		Why: "Anyone who can pull the image can read every layer: a private key, a .env with a password, " +
 			"~/.aws/credentials or a token in .npmrc/.pypirc/.netrc is leaked to them. Deleting the file in a " +
 			"later layer does not help; the bytes stay in the earlier layer's blob.",
@@ -44,7 +44,7 @@ var rules = []report.Rule{
 	},
 	{
 		ID: RuleSecretEnv, Name: "secret-in-env", Severity: report.SeverityError,
-		Summary: "The image config holds a credential in its env or build history",
+		Summary: "The image config holds a credential in its env or build history.",
 		Why: "ENV values, and ARG values used by RUN, are stored in the image config in clear text: " +
 			"`docker inspect`, `docker history` or any registry client shows them, and every process of " +
 			"the container inherits the ENV ones.",
@@ -54,7 +54,7 @@ var rules = []report.Rule{
 	},
 	{
 		ID: RuleLeftover, Name: "build-leftovers", Severity: report.SeverityWarning,
-		Summary: "Build-time files remain in the image",
+		Summary: "Build-time files remain in the image.",
 		Why: "Package caches (pip, uv, poetry), apt lists, compilers, C headers and test suites are only " +
 			"needed to build: they make every pull and cold start slower and add attack surface " +
 			"(a compiler in a runtime image helps an attacker build exploits).",
@@ -65,7 +65,7 @@ var rules = []report.Rule{
 	},
 	{
 		ID: RuleSetuid, Name: "setuid-file", Severity: report.SeverityInfo,
-		Summary: "The image contains setuid or setgid executables",
+		Summary: "The image contains setuid or setgid executables.",
 		Why: "A setuid-root binary runs as root whoever starts it: one bug in it turns a compromise of the " +
 			"unprivileged app user into root inside the container.",
 		Fix:  "Remove the setuid/setgid bit (chmod u-s,g-s) or the binaries the app does not need.",
@@ -74,7 +74,7 @@ var rules = []report.Rule{
 	},
 	{
 		ID: RuleWorldWritable, Name: "world-writable", Severity: report.SeverityWarning,
-		Summary: "Files or directories are writable by any user",
+		Summary: "Files or directories are writable by any user.",
 		Why: "Any process in the container, whatever its uid, can replace a world-writable file, for " +
 			"example the app's code or a script root runs, and escalate through it.",
 		Fix:  "chmod o-w the paths; use a sticky directory (mode 1777) only for shared temp space.",
@@ -83,7 +83,7 @@ var rules = []report.Rule{
 	},
 	{
 		ID: RuleWaste, Name: "wasted-bytes", Severity: report.SeverityWarning,
-		Summary: "Layers repeat or delete files of lower layers",
+		Summary: "Layers repeat or delete files of lower layers.",
 		Why: "A file changed or deleted in a later layer still ships in full in the layer that added it " +
 			"(dive counts it as wasted): `RUN rm` or `chmod` in a separate step makes the image bigger, not smaller.",
 		Fix: "Create, use and delete temporary files in the same RUN; set permissions with COPY --chmod; " +

@@ -289,12 +289,16 @@ func TestRulesDoc(t *testing.T) {
 	if !bytes.Equal(got, buf.Bytes()) {
 		t.Errorf("%s differs from the rules in code; run: go test ./internal/cli -run TestRulesDoc -update", path)
 	}
-	seen := map[string]bool{}
+	seen, names := map[string]bool{}, map[string]string{}
 	for _, r := range allRules() {
 		if seen[r.ID] {
 			t.Errorf("rule %s is defined twice", r.ID)
 		}
 		seen[r.ID] = true
+		if other, ok := names[r.Name]; ok {
+			t.Errorf("rules %s and %s share the name %q", other, r.ID, r.Name)
+		}
+		names[r.Name] = r.ID
 		if r.Name == "" || r.Summary == "" || r.Why == "" || r.Fix == "" || r.Bad == "" || r.Good == "" {
 			t.Errorf("rule %s lacks name, summary, why, fix or examples: %+v", r.ID, r)
 		}
