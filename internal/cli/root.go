@@ -74,11 +74,16 @@ func NewRoot(env Env) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "pyimg",
 		Short: "Secure, small, reproducible container images for Python",
-		Long: `pyimg knows Python container images end to end: it lints Dockerfiles with
-Python-aware rules, and analyzes built images (layers, wasted bytes, per-package
-sizes, secrets, root) in one streaming pass.
+		Long: `pyimg knows Python container images end to end:
 
-Exit codes: 0 ok; 1 findings at or above --fail-on; 2 usage or input error;
+  lint       Python-aware Dockerfile rules (pip/uv/poetry, cache mounts, stages, EOL)
+  tags, recommend, pin
+             choose the python base image, pin it to an exact tag and digest, keep it current
+  analyze    layers, wasted bytes (as dive counts them), per-package sizes, secrets, root
+  sbom, scan every OS and Python package with purls; offline OSV vulnerability matching
+  db         the local OSV database scan uses
+
+Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 usage or input error;
 3 runtime failure (network, registry, I/O).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
