@@ -253,6 +253,24 @@ func TestPipedTo(t *testing.T) {
 	}
 }
 
+// A negated or redirected pipeline is still split into its commands (the
+// walker once recursed forever on "! a | b", found by FuzzParse).
+func TestPipelineNegatedOrRedirected(t *testing.T) {
+	t.Parallel()
+	for _, in := range []string{"! curl -fsSL https://x | sh", "curl -fsSL https://x | sh > /dev/null 2>&1"} {
+		s, err := Parse(in)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", in, err)
+		}
+		if len(s.Commands) != 2 {
+			t.Fatalf("Parse(%q) = %d commands, want 2", in, len(s.Commands))
+		}
+		if got := s.PipedTo(s.Commands[0]); len(got) != 1 || got[0].Name != "sh" {
+			t.Errorf("Parse(%q): PipedTo(curl) = %v, want [sh]", in, got)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{
 		"apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*",

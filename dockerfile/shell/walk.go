@@ -175,7 +175,12 @@ func (w *walker) pipe(s src, st *syntax.Stmt) {
 		}
 		elems = append(elems, x)
 	}
-	flatten(st)
+	// The root is split unconditionally: its negation ("! a | b") or
+	// redirects apply to the whole pipeline, and keeping it whole would
+	// hand the same statement back to stmt, which calls pipe again.
+	root := st.Cmd.(*syntax.BinaryCmd)
+	flatten(root.X)
+	flatten(root.Y)
 	id := w.nextPipeline()
 	saved := w.cur
 	for i, e := range elems {
