@@ -170,7 +170,7 @@ func (a *app) runRecommend(cmd *cobra.Command, fl recommendFlags, dir string) er
 	if !policy.AllowsRepo(repo) {
 		return inputError(fmt.Errorf("policy ([tool.pyimg.base] allowed-registries) allows only %s, not %s; point --repo at an allowed copy", strings.Join(policy.AllowedRegistries, ", "), repo))
 	}
-	k := baseimage.Embedded()
+	k := a.knowledge()
 	a.warnStaleData(k, now)
 	in := baseimage.RecommendInput{
 		Stage: fl.stage, Libc: fl.libc, Policy: policy, Repo: repo, Now: now,

@@ -111,6 +111,7 @@ Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 u
 		newRecommendCmd(a),
 		newScanCmd(a),
 		newDBCmd(a),
+		newDataCmd(a),
 	)
 	return root
 }

@@ -99,7 +99,7 @@ func (a *app) runTags(cmd *cobra.Command, fl tagsFlags, repo string) error {
 	if err != nil {
 		return registryErr(err)
 	}
-	k := baseimage.Embedded()
+	k := a.knowledge()
 	a.warnStaleData(k, now)
 	groups, other := k.GroupTags(tags, now, baseimage.TagFilter{Python: fl.python, Variant: fl.variant, OS: fl.os})
 	filtered := fl.python != "" || fl.variant != "" || fl.os != ""
