@@ -71,6 +71,9 @@ atomically. On any failure the existing data file is left as it was.`,
 				fmt.Fprintf(out, "  %s\n", c)
 			}
 			fmt.Fprintf(out, "wrote %s (as of %s, %d changes)\n", path, r.Knowledge.AsOf.Format(time.DateOnly), len(r.Changes))
+			if emb := baseimage.Embedded(); !r.Knowledge.AsOf.After(emb.AsOf) {
+				fmt.Fprintf(a.env.Stderr, "warning: the embedded data (as of %s) is not older, so commands keep using it\n", emb.AsOf.Format(time.DateOnly))
+			}
 			return nil
 		},
 	}
