@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
+	"github.com/pyimg/pyimg/baseimage"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files (docs/rules.md)")
@@ -306,4 +308,24 @@ func TestRulesDoc(t *testing.T) {
 			t.Errorf("docs/rules.md has no section for %s", r.ID)
 		}
 	}
+}
+
+// lint uses the lifecycle data for PY105/PY106, so it says when that data is
+// older than 90 days at --now.
+func TestLintWarnsOnStaleData(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "Dockerfile", goodDockerfile)
+	asOf := knowledgeAsOf(t)
+	fresh := run(t, nil, "lint", "--now", asOf.AddDate(0, 0, 10).Format("2006-01-02"), p)
+	if strings.Contains(fresh.stderr, "lifecycle data") {
+		t.Errorf("data 10 days old: stderr %q, want no warning", fresh.stderr)
+	}
+	stale := run(t, nil, "lint", "--now", asOf.AddDate(0, 0, 120).Format("2006-01-02"), p)
+	if !strings.Contains(stale.stderr, "lifecycle data") || !strings.Contains(stale.stderr, "pyimg data update") {
+		t.Errorf("data 120 days old: stderr %q, want a warning naming 'pyimg data update'", stale.stderr)
+	}
+}
+
+func knowledgeAsOf(t *testing.T) time.Time {
+	t.Helper()
+	return baseimage.Embedded().AsOf
 }

@@ -77,7 +77,9 @@ func (a *app) runLint(cmd *cobra.Command, fl lintFlags, args []string) error {
 	if len(args) == 0 {
 		args = []string{"Dockerfile"}
 	}
-	ruleSet := rules.All(a.knowledge())
+	k := a.knowledge()
+	a.warnStaleData(k, now)
+	ruleSet := rules.All(k)
 	known := lint.New(ruleSet).Rules()
 	for _, id := range fl.ignore {
 		if !slices.ContainsFunc(known, func(r report.Rule) bool { return r.ID == id }) {

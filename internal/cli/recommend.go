@@ -312,7 +312,7 @@ const staleAfter = 90 * 24 * time.Hour
 // staleAfter at now.
 func (a *app) warnStaleData(k *baseimage.Knowledge, now time.Time) {
 	if age := now.Sub(k.AsOf); age > staleAfter {
-		fmt.Fprintf(a.env.Stderr, "warning: pyimg's lifecycle data is from %s (%d days before %s); newer releases and end-of-life dates may be missing\n",
+		fmt.Fprintf(a.env.Stderr, "warning: pyimg's lifecycle data is from %s (%d days before %s); newer releases and end-of-life dates may be missing (run 'pyimg data update')\n",
 			k.AsOf.Format(time.DateOnly), int(age/(24*time.Hour)), now.Format(time.DateOnly))
 	}
 }

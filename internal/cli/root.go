@@ -82,6 +82,7 @@ func NewRoot(env Env) *cobra.Command {
   analyze    layers, wasted bytes (as dive counts them), per-package sizes, secrets, root
   sbom, scan every OS and Python package with purls; offline OSV vulnerability matching
   db         the local OSV database scan uses
+  data       refresh the Python, Debian and Alpine lifecycle data (offline by default)
 
 Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 usage or input error;
 3 runtime failure (network, registry, I/O).`,
