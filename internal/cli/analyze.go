@@ -90,33 +90,15 @@ func (a *app) runAnalyze(cmd *cobra.Command, fl analyzeFlags, ref string) error 
 			return usageError(fmt.Errorf("--max-wasted-percent: %w", err))
 		}
 	}
-	plat, err := image.ParsePlatform(fl.platform)
-	if err != nil {
-		return usageError(fmt.Errorf("--platform: %w", err))
-	}
 	ctx := cmd.Context()
-	img, err := image.Open(ctx, ref, image.WithPlatform(plat), image.WithInsecure(fl.insecure), image.WithUserAgent("pyimg/"+a.env.Version))
+	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency}
+	img, err := a.openImage(ctx, ref, ifl)
 	if err != nil {
-		return imageError(err)
-	}
-	if img.IndexDigest != nil {
-		fmt.Fprintf(a.env.Stderr, "picked %s (%s) from index %s\n", platformName(img), img.Digest, img.IndexDigest)
+		return err
 	}
 	an := analyze.New(img.Config, analyze.WithTop(fl.top))
-	opts := []layers.Option{}
-	if fl.concurrency > 0 {
-		opts = append(opts, layers.WithConcurrency(fl.concurrency))
-	}
-	bar := a.newProgress(img.Ref)
-	if bar != nil {
-		opts = append(opts, layers.WithProgress(bar.update))
-	}
-	err = layers.Walk(ctx, img.Image, []layers.Visitor{an}, opts...)
-	if bar != nil {
-		bar.finish(err == nil)
-	}
-	if err != nil {
-		return imageError(fmt.Errorf("reading %s: %w", ref, err))
+	if err := a.walkImage(ctx, img, ifl, an); err != nil {
+		return err
 	}
 	res, err := an.Result()
 	if err != nil {

@@ -8,9 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pyimg/pyimg/image"
 	"github.com/pyimg/pyimg/inventory"
-	"github.com/pyimg/pyimg/layers"
 	"github.com/pyimg/pyimg/sbom"
 )
 
@@ -87,33 +85,15 @@ func (a *app) runSbom(cmd *cobra.Command, fl sbomFlags, ref string) error {
 	if err != nil {
 		return err
 	}
-	plat, err := image.ParsePlatform(fl.platform)
-	if err != nil {
-		return usageError(fmt.Errorf("--platform: %w", err))
-	}
 	ctx := cmd.Context()
-	img, err := image.Open(ctx, ref, image.WithPlatform(plat), image.WithInsecure(fl.insecure), image.WithUserAgent("pyimg/"+a.env.Version))
+	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency}
+	img, err := a.openImage(ctx, ref, ifl)
 	if err != nil {
-		return imageError(err)
-	}
-	if img.IndexDigest != nil {
-		fmt.Fprintf(a.env.Stderr, "picked %s (%s) from index %s\n", platformName(img), img.Digest, img.IndexDigest)
+		return err
 	}
 	v := inventory.New(img.Config, inventory.WithFiles(false))
-	var opts []layers.Option
-	if fl.concurrency > 0 {
-		opts = append(opts, layers.WithConcurrency(fl.concurrency))
-	}
-	bar := a.newProgress(img.Ref)
-	if bar != nil {
-		opts = append(opts, layers.WithProgress(bar.update))
-	}
-	err = layers.Walk(ctx, img.Image, []layers.Visitor{v}, opts...)
-	if bar != nil {
-		bar.finish(err == nil)
-	}
-	if err != nil {
-		return imageError(fmt.Errorf("reading %s: %w", ref, err))
+	if err := a.walkImage(ctx, img, ifl, v); err != nil {
+		return err
 	}
 	inv, err := v.Result()
 	if err != nil {

@@ -11,9 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pyimg/pyimg/image"
 	"github.com/pyimg/pyimg/inventory"
-	"github.com/pyimg/pyimg/layers"
 	"github.com/pyimg/pyimg/report"
 	"github.com/pyimg/pyimg/vuln"
 )
@@ -219,30 +217,15 @@ func (a *app) scanInventory(cmd *cobra.Command, fl scanFlags, target string) (*i
 		}
 		return inv, "", nil
 	}
-	plat, err := image.ParsePlatform(fl.platform)
-	if err != nil {
-		return nil, "", usageError(fmt.Errorf("--platform: %w", err))
-	}
 	ctx := cmd.Context()
-	img, err := image.Open(ctx, target, image.WithPlatform(plat), image.WithInsecure(fl.insecure), image.WithUserAgent("pyimg/"+a.env.Version))
+	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency}
+	img, err := a.openImage(ctx, target, ifl)
 	if err != nil {
-		return nil, "", imageError(err)
+		return nil, "", err
 	}
 	iv := inventory.New(img.Config, inventory.WithFiles(false))
-	var opts []layers.Option
-	if fl.concurrency > 0 {
-		opts = append(opts, layers.WithConcurrency(fl.concurrency))
-	}
-	bar := a.newProgress(img.Ref)
-	if bar != nil {
-		opts = append(opts, layers.WithProgress(bar.update))
-	}
-	err = layers.Walk(ctx, img.Image, []layers.Visitor{iv}, opts...)
-	if bar != nil {
-		bar.finish(err == nil)
-	}
-	if err != nil {
-		return nil, "", imageError(fmt.Errorf("reading %s: %w", target, err))
+	if err := a.walkImage(ctx, img, ifl, iv); err != nil {
+		return nil, "", err
 	}
 	inv, err := iv.Result()
 	if err != nil {
