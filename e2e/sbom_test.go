@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"archive/tar"
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,8 +10,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 
 	fx "github.com/pyimg/pyimg/e2e/internal/fixtures"
 	"github.com/pyimg/pyimg/inventory"
@@ -98,51 +93,7 @@ func TestSbomDpkgMatchesDpkgQuery(t *testing.T) {
 // installed packages with the host's dpkg-query.
 func hostDpkgQuery(t *testing.T, layoutDir string) []string {
 	t.Helper()
-	idx, err := layout.ImageIndexFromPath(layoutDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := idx.IndexManifest()
-	if err != nil || len(m.Manifests) == 0 {
-		t.Fatalf("reading %s: %v", layoutDir, err)
-	}
-	img, err := idx.Image(m.Manifests[0].Digest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var status []byte
-	for _, l := range ls {
-		rc, err := l.Uncompressed()
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := tar.NewReader(rc)
-		for {
-			hdr, err := tr.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			switch strings.TrimPrefix(hdr.Name, "./") {
-			case "var/lib/dpkg/status":
-				if status, err = io.ReadAll(tr); err != nil {
-					t.Fatal(err)
-				}
-			case "var/lib/dpkg/.wh.status", "var/lib/.wh.dpkg", "var/.wh.lib":
-				status = nil
-			}
-		}
-		rc.Close()
-	}
-	if status == nil {
-		t.Fatal("no /var/lib/dpkg/status in the image")
-	}
+	status := finalDpkgStatus(t, layoutDir)
 	admin := t.TempDir()
 	for _, d := range []string{"info", "updates"} {
 		if err := os.Mkdir(filepath.Join(admin, d), 0o755); err != nil {

@@ -1,12 +1,9 @@
 package e2e
 
 import (
-	"archive/tar"
 	"archive/zip"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,8 +12,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 
 	fx "github.com/pyimg/pyimg/e2e/internal/fixtures"
 )
@@ -31,45 +26,7 @@ type dpkgEntry struct {
 // installed packages.
 func imageDpkgStatus(t *testing.T, layoutDir string) []dpkgEntry {
 	t.Helper()
-	idx, err := layout.ImageIndexFromPath(layoutDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := idx.IndexManifest()
-	if err != nil || len(m.Manifests) == 0 {
-		t.Fatalf("reading %s: %v", layoutDir, err)
-	}
-	img, err := idx.Image(m.Manifests[0].Digest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ls, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var status []byte
-	for _, l := range ls {
-		rc, err := l.Uncompressed()
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := tar.NewReader(rc)
-		for {
-			hdr, err := tr.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if strings.TrimPrefix(hdr.Name, "./") == "var/lib/dpkg/status" {
-				if status, err = io.ReadAll(tr); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		rc.Close()
-	}
+	status := finalDpkgStatus(t, layoutDir)
 	var out []dpkgEntry
 	for _, stanza := range strings.Split(string(status), "\n\n") {
 		e, installed := dpkgEntry{}, false
