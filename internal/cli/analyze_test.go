@@ -84,23 +84,7 @@ func testImage(t *testing.T) string {
 		tarFile{name: "etc/app.conf", size: 1500},
 		tarFile{name: "app/.env", body: testEnv},
 	)
-	img, err := mutate.AppendLayers(empty.Image, l0, l1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err = mutate.Config(img, v1.Config{Cmd: []string{"python3"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "layout")
-	p, err := layout.Write(dir, empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.AppendImage(img); err != nil {
-		t.Fatal(err)
-	}
-	return "oci:" + dir
+	return ociLayoutOf(t, l0, l1)
 }
 
 func TestAnalyzeJSON(t *testing.T) {
@@ -216,4 +200,26 @@ func TestAnalyzeHTML(t *testing.T) {
 	if strings.Contains(r.stdout, "<script src") || strings.Contains(r.stdout, "<link ") {
 		t.Error("HTML references external assets; it must be self-contained")
 	}
+}
+
+// ociLayoutOf writes an image of the given layers, with a config running
+// python3, to a new OCI layout and returns its "oci:DIR" reference.
+func ociLayoutOf(t *testing.T, ls ...v1.Layer) string {
+	t.Helper()
+	img, err := mutate.AppendLayers(empty.Image, ls...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img, err = mutate.Config(img, v1.Config{Cmd: []string{"python3"}}); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "layout")
+	p, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	return "oci:" + dir
 }

@@ -6,11 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-
 	"github.com/pyimg/pyimg/sbom/sbomtest"
 )
 
@@ -26,23 +21,7 @@ func sbomImage(t *testing.T) string {
 		tarFile{name: site + "gone-1.0.dist-info/METADATA", body: "Name: gone\nVersion: 1.0\n"},
 	)
 	l1 := layerOf(t, tarFile{name: site + ".wh.gone-1.0.dist-info"})
-	img, err := mutate.AppendLayers(empty.Image, l0, l1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err = mutate.Config(img, v1.Config{Cmd: []string{"python3"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "layout")
-	p, err := layout.Write(dir, empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.AppendImage(img); err != nil {
-		t.Fatal(err)
-	}
-	return "oci:" + dir
+	return ociLayoutOf(t, l0, l1)
 }
 
 func TestSbomFormats(t *testing.T) {

@@ -13,10 +13,6 @@ import (
 	"testing"
 	"time"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 )
 
@@ -108,22 +104,7 @@ func scanImage(t *testing.T) string {
 		tarFile{name: site + "requests-2.31.0.dist-info/RECORD", body: "requests/__init__.py,,\n"},
 		tarFile{name: site + "requests/__init__.py", body: "\n"},
 	)
-	img, err := mutate.AppendLayers(empty.Image, l0, l1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if img, err = mutate.Config(img, v1.Config{Cmd: []string{"python3"}}); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "layout")
-	p, err := layout.Write(dir, empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.AppendImage(img); err != nil {
-		t.Fatal(err)
-	}
-	return "oci:" + dir
+	return ociLayoutOf(t, l0, l1)
 }
 
 // importDB builds a database from the scan data and returns its path.
@@ -480,19 +461,8 @@ func TestScanSBOMWithoutRelease(t *testing.T) {
 func TestScanWarnsWhenNoPackages(t *testing.T) {
 	t.Parallel()
 	db := importDB(t)
-	img, err := mutate.AppendLayers(empty.Image, layerOf(t, tarFile{name: "usr/bin/python3.11", size: 10, mode: 0o755}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "layout")
-	p, err := layout.Write(dir, empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.AppendImage(img); err != nil {
-		t.Fatal(err)
-	}
-	r := run(t, nil, "scan", "--db", db, "oci:"+dir)
+	ref := ociLayoutOf(t, layerOf(t, tarFile{name: "usr/bin/python3.11", size: 10, mode: 0o755}))
+	r := run(t, nil, "scan", "--db", db, ref)
 	if r.code != 0 || !strings.Contains(r.stderr, "warning: no packages found") || !strings.Contains(r.stdout, "0 vulnerabilities in 0 of 0 packages") {
 		t.Errorf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
