@@ -3,12 +3,11 @@ package analyze
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
-	"io"
 	"path"
 	"strings"
 
 	"github.com/pyimg/pyimg/layers"
+	"github.com/pyimg/pyimg/pydist"
 )
 
 // Content limits for the small files the analyzer reads.
@@ -106,15 +105,15 @@ func (a *Analyzer) parse(d *layerData, idx int32, e *layers.Entry, content []byt
 		pf.name, pf.version = parseMetadata(content)
 	case kindRecord:
 		site := path.Dir(path.Dir(e.Path))
-		pf.paths = a.resolveList(site, parseRecord(content, truncated))
+		pf.paths = a.resolveList(site, pydist.ParseRecord(content, truncated))
 	case kindInstalled:
-		pf.paths = a.resolveList(path.Dir(e.Path), parseLines(content, truncated))
+		pf.paths = a.resolveList(path.Dir(e.Path), pydist.ParseLines(content, truncated))
 	case kindTopLevel:
-		pf.topLevel = parseLines(content, truncated)
+		pf.topLevel = pydist.ParseLines(content, truncated)
 	case kindInstaller:
 		pf.text = strings.TrimSpace(string(content))
 	case kindPyvenv:
-		pf.text = parsePyvenvVersion(content)
+		_, pf.text = pydist.ParsePyvenv(content)
 	}
 	if d.parsed == nil {
 		d.parsed = make(map[int32]*parsedFile)
@@ -168,92 +167,4 @@ func parseMetadata(b []byte) (name, version string) {
 		}
 	}
 	return name, version
-}
-
-// parseRecord returns the path column of a RECORD file.
-func parseRecord(b []byte, truncated bool) []string {
-	if truncated {
-		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-			b = b[:i+1]
-		} else {
-			return nil
-		}
-	}
-	r := csv.NewReader(bytes.NewReader(b))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	r.ReuseRecord = true
-	var out []string
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if _, ok := err.(*csv.ParseError); ok {
-				continue
-			}
-			break
-		}
-		if len(rec) == 0 || strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		out = append(out, rec[0])
-	}
-	return out
-}
-
-// parseLines returns the non-empty lines of a text file.
-func parseLines(b []byte, truncated bool) []string {
-	if truncated {
-		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-			b = b[:i+1]
-		} else {
-			return nil
-		}
-	}
-	var out []string
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
-func parsePyvenvVersion(b []byte) string {
-	var version string
-	for line := range strings.SplitSeq(string(b), "\n") {
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			continue
-		}
-		switch strings.TrimSpace(k) {
-		case "version":
-			if version == "" {
-				version = strings.TrimSpace(v)
-			}
-		case "version_info":
-			version = strings.TrimSpace(v)
-		}
-	}
-	return version
-}
-
-// normalizeName normalises a distribution name as PEP 503 does.
-func normalizeName(s string) string {
-	var b strings.Builder
-	sep := false
-	for _, c := range strings.ToLower(strings.TrimSpace(s)) {
-		if c == '-' || c == '_' || c == '.' {
-			sep = true
-			continue
-		}
-		if sep && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		sep = false
-		b.WriteRune(c)
-	}
-	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pyimg/pyimg/layers"
+	"github.com/pyimg/pyimg/pydist"
 )
 
 var (
@@ -217,7 +218,7 @@ func (a *Analyzer) pythonPackages(f *finalFS) []PythonPackage {
 			}
 		}
 		p.rawName = p.Name
-		p.Name = normalizeName(p.Name)
+		p.Name = pydist.NormalizeName(p.Name)
 		if c, ok := t.child(n, "INSTALLER"); ok {
 			if pf := f.parsed(c); pf != nil {
 				p.Installer = pf.text

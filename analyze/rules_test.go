@@ -179,16 +179,6 @@ func TestSecretScanning(t *testing.T) {
 	}
 }
 
-func TestNormalizeName(t *testing.T) {
-	for in, want := range map[string]string{
-		"Flask_SQLAlchemy": "flask-sqlalchemy", "zope.interface": "zope-interface", "A__b-.c": "a-b-c", "requests": "requests",
-	} {
-		if got := normalizeName(in); got != want {
-			t.Errorf("normalizeName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestSecretAndWritableFindings(t *testing.T) {
 	key := text("/root/.ssh/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nx\n")
 	ww := func(p string, isDir bool) ent {

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	fx "github.com/pyimg/pyimg/e2e/internal/fixtures"
-	"github.com/pyimg/pyimg/inventory"
+	"github.com/pyimg/pyimg/pydist"
 	"github.com/pyimg/pyimg/sbom/sbomtest"
 )
 
@@ -149,7 +149,7 @@ func TestSbomVenv(t *testing.T) {
 	}
 	var want []string
 	for _, p := range img.PipPackages {
-		want = append(want, inventory.NormalizeName(p.Name)+"=="+p.Version)
+		want = append(want, pydist.NormalizeName(p.Name)+"=="+p.Version)
 	}
 	sort.Strings(venv)
 	sort.Strings(want)

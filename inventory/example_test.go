@@ -12,8 +12,3 @@ func ExampleDebPURL() {
 	fmt.Println(inventory.DebPURL(d, "libssl3", "3.0.15-1~deb12u1", "amd64", up))
 	// Output: pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl
 }
-
-func ExampleNormalizeName() {
-	fmt.Println(inventory.NormalizeName("Zope.Interface"), inventory.NormalizeName("typing_extensions"))
-	// Output: zope-interface typing-extensions
-}

@@ -148,20 +148,6 @@ func TestParseRecord(t *testing.T) {
 	}
 }
 
-func TestNormalizeName(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"Zope.Interface", "zope-interface"},
-		{"PyYAML", "pyyaml"},
-		{"friendly__bard", "friendly-bard"},
-		{"a-_.b", "a-b"},
-		{"requests", "requests"},
-	} {
-		if got := NormalizeName(tt.in); got != tt.want {
-			t.Errorf("NormalizeName(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestDistInfoName(t *testing.T) {
 	for _, tt := range []struct{ in, name, version string }{
 		{"numpy-2.1.2.dist-info", "numpy", "2.1.2"},

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"github.com/package-url/packageurl-go"
+	"github.com/pyimg/pyimg/pydist"
 )
 
 // DebPURL returns the purl of a Debian (or Ubuntu) binary package, with
@@ -47,7 +48,7 @@ func Upstream(name, version, sourceName, sourceVersion string) string {
 // PyPIPURL returns the purl of a Python distribution, with the PEP 503
 // normalized name: pkg:pypi/zope-interface@6.4.
 func PyPIPURL(name, version string) string {
-	return packageurl.NewPackageURL(packageurl.TypePyPi, "", NormalizeName(name), version, nil, "").ToString()
+	return packageurl.NewPackageURL(packageurl.TypePyPi, "", pydist.NormalizeName(name), version, nil, "").ToString()
 }
 
 // GenericPURL returns a pkg:generic purl, with a download_url-free name and

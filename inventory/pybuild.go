@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pyimg/pyimg/layers"
+	"github.com/pyimg/pyimg/pydist"
 )
 
 // pyDist is one Python distribution found in the final filesystem.
@@ -82,7 +83,7 @@ func (b *builder) python() {
 		if name == "" || version == "" {
 			continue
 		}
-		norm := NormalizeName(name)
+		norm := pydist.NormalizeName(name)
 		if norm == "" {
 			continue
 		}
@@ -180,7 +181,7 @@ func (b *builder) vendored(bySite map[string][]*pyDist, purls map[string]string)
 		site := path.Dir(libs)
 		parent := owner[r.path]
 		if parent == "" {
-			parent = byName[site+"\x00"+NormalizeName(strings.TrimSuffix(path.Base(libs), ".libs"))]
+			parent = byName[site+"\x00"+pydist.NormalizeName(strings.TrimSuffix(path.Base(libs), ".libs"))]
 		}
 		if parent == "" {
 			continue
@@ -239,7 +240,7 @@ func (b *builder) venvVersion(home, xy string) string {
 		if r.typ != layers.TypeFile {
 			continue
 		}
-		if h, v := parsePyvenv([]byte(r.content)); h == home && strings.HasPrefix(v, xy+".") {
+		if h, v := pydist.ParsePyvenv([]byte(r.content)); h == home && strings.HasPrefix(v, xy+".") {
 			return v
 		}
 	}

@@ -1,13 +1,11 @@
 package inventory
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
-	"io"
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/pyimg/pyimg/pydist"
 )
 
 // pyMetadata is what is read from a METADATA or PKG-INFO header.
@@ -46,39 +44,14 @@ func parseMetadata(b []byte) pyMetadata {
 	return m
 }
 
-var pep503 = regexp.MustCompile(`[-_.]+`)
-
-// NormalizeName returns the PEP 503 normalized form of a Python project
-// name: lowercase, runs of "-", "_" and "." replaced by one "-".
-func NormalizeName(name string) string {
-	return strings.ToLower(pep503.ReplaceAllString(strings.TrimSpace(name), "-"))
-}
-
 // parseRecord returns the paths listed in a RECORD file (CSV rows of path,
 // hash, size), resolved against dir, the directory that holds the
 // .dist-info directory.
 func parseRecord(b []byte, dir string) []string {
-	r := csv.NewReader(bytes.NewReader(b))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	r.ReuseRecord = true
-	var out []string
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				continue
-			}
-			break
-		}
-		if len(rec) == 0 || rec[0] == "" {
-			continue
-		}
-		out = append(out, joinInside(dir, rec[0]))
+	rel := pydist.ParseRecord(b, false)
+	out := make([]string, 0, len(rel))
+	for _, p := range rel {
+		out = append(out, joinInside(dir, p))
 	}
 	return out
 }
@@ -102,39 +75,10 @@ func joinInside(dir, rel string) string {
 	return path.Clean("/" + path.Join(dir, rel))
 }
 
-// parsePyvenvVersion reads the interpreter version from a pyvenv.cfg
-// ("version = 3.11.2", or "version_info = 3.12.7.final.0" from uv).
+// parsePyvenvVersion reads the interpreter version from a pyvenv.cfg.
 func parsePyvenvVersion(b []byte) string {
-	_, v := parsePyvenv(b)
+	_, v := pydist.ParsePyvenv(b)
 	return v
-}
-
-// parsePyvenv reads the home directory (of the base interpreter) and the
-// version from a pyvenv.cfg.
-func parsePyvenv(b []byte) (home, version string) {
-	var info string
-	for _, l := range parseLines(b) {
-		k, v, ok := strings.Cut(l, "=")
-		if !ok {
-			continue
-		}
-		switch strings.TrimSpace(k) {
-		case "home":
-			home = path.Clean(strings.TrimSpace(v))
-		case "version":
-			version = strings.TrimSpace(v)
-		case "version_info":
-			info = strings.TrimSpace(v)
-		}
-	}
-	if version == "" {
-		if p := strings.Split(info, "."); len(p) >= 3 {
-			version = strings.Join(p[:3], ".")
-		} else {
-			version = info
-		}
-	}
-	return home, version
 }
 
 var libPythonXY = regexp.MustCompile(`^(.*)/lib/python(\d+\.\d+)/`)

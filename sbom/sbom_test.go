@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pyimg/pyimg/inventory"
+	"github.com/pyimg/pyimg/pydist"
 	"github.com/pyimg/pyimg/sbom/sbomtest"
 )
 
@@ -38,7 +39,7 @@ func testInventory() *inventory.Inventory {
 	}
 	py := func(name, version, loc string, layer int, licenses ...string) inventory.Package {
 		return inventory.Package{
-			Ecosystem: inventory.EcosystemPyPI, Name: inventory.NormalizeName(name), Version: version,
+			Ecosystem: inventory.EcosystemPyPI, Name: pydist.NormalizeName(name), Version: version,
 			PURL: inventory.PyPIPURL(name, version), Location: loc, Layer: layer, Licenses: licenses,
 			Interpreter: "/opt/venv/bin/python3.12", PythonVersion: "3.12.7",
 		}

@@ -3,6 +3,8 @@ package shell
 import (
 	"regexp"
 	"strings"
+
+	"github.com/pyimg/pyimg/pydist"
 )
 
 var (
@@ -406,7 +408,7 @@ func PackagingToolInstalls(s *Script) []ToolInstall {
 			}
 		}
 		for _, n := range names {
-			if n = NormalizeName(n); packagingTools[n] {
+			if n = pydist.NormalizeName(n); packagingTools[n] {
 				out = append(out, ToolInstall{Tool: n, Command: c})
 			}
 		}

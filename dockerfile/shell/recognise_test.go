@@ -122,15 +122,6 @@ func TestParseRequirement(t *testing.T) {
 	}
 }
 
-func TestNormalizeName(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{"Flask_SQLAlchemy": "flask-sqlalchemy", "pip-tools": "pip-tools", "zope.interface": "zope-interface", "A__b": "a-b"} {
-		if got := NormalizeName(in); got != want {
-			t.Errorf("NormalizeName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestAsProjectTool(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

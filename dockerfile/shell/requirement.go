@@ -138,22 +138,3 @@ func splitList(s string) []string {
 	}
 	return out
 }
-
-// NormalizeName normalizes a project name per PEP 503 ("Flask_SQLAlchemy"
-// → "flask-sqlalchemy").
-func NormalizeName(name string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		if r == '-' || r == '_' || r == '.' {
-			dash = true
-			continue
-		}
-		if dash && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		dash = false
-		b.WriteRune(r)
-	}
-	return b.String()
-}

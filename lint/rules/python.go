@@ -14,6 +14,7 @@ import (
 	"github.com/pyimg/pyimg/dockerfile"
 	"github.com/pyimg/pyimg/dockerfile/shell"
 	"github.com/pyimg/pyimg/lint"
+	"github.com/pyimg/pyimg/pydist"
 	"github.com/pyimg/pyimg/report"
 )
 
@@ -252,9 +253,9 @@ func contextNative(bc *dockerfile.Context) (string, string) {
 			if strings.HasPrefix(line, "#") || strings.HasPrefix(line, "-") {
 				continue
 			}
-			if m := reqLine.FindStringSubmatch(line); m != nil && noMusllinuxWheels[shell.NormalizeName(m[1])] {
+			if m := reqLine.FindStringSubmatch(line); m != nil && noMusllinuxWheels[pydist.NormalizeName(m[1])] {
 				f.Close()
-				return shell.NormalizeName(m[1]), name
+				return pydist.NormalizeName(m[1]), name
 			}
 		}
 		f.Close()
@@ -283,7 +284,7 @@ func checkAlpineNative(m report.Rule, c *lint.Context) []report.Finding {
 			for _, cmd := range cmds {
 				if p, ok := shell.AsPip(cmd); ok && p.Sub == "install" {
 					for _, r := range p.Packages {
-						if r.Kind == shell.ReqName && noMusllinuxWheels[shell.NormalizeName(r.Name)] {
+						if r.Kind == shell.ReqName && noMusllinuxWheels[pydist.NormalizeName(r.Name)] {
 							ev = append(ev, "pip installs "+r.Name+" (no musllinux wheels)")
 						}
 					}

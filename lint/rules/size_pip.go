@@ -8,6 +8,7 @@ import (
 	"github.com/pyimg/pyimg/dockerfile"
 	"github.com/pyimg/pyimg/dockerfile/shell"
 	"github.com/pyimg/pyimg/lint"
+	"github.com/pyimg/pyimg/pydist"
 	"github.com/pyimg/pyimg/report"
 )
 
@@ -147,7 +148,7 @@ func checkPipUnpinned(m report.Rule, c *lint.Context) []report.Finding {
 				if r.Kind != shell.ReqName || r.Constrained() {
 					continue
 				}
-				if p.Upgrade && bootstrapTools[shell.NormalizeName(r.Name)] {
+				if p.Upgrade && bootstrapTools[pydist.NormalizeName(r.Name)] {
 					continue
 				}
 				loose = append(loose, r.Raw)

@@ -13,12 +13,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/pyimg/pyimg/pydist"
 	"github.com/pyimg/pyimg/vuln/osv"
 )
 
@@ -69,17 +69,14 @@ func DefaultPath(getenv func(string) string) (string, error) {
 	return filepath.Join(home, ".cache", "pyimg", FileName), nil
 }
 
-var pypiSep = regexp.MustCompile(`[-_.]+`)
-
 // NormalizeName returns the index form of a package name in an ecosystem
 // (given with or without its release suffix): PEP 503 for PyPI, lower case
 // otherwise.
 func NormalizeName(ecosystem, name string) string {
-	name = strings.ToLower(strings.TrimSpace(name))
 	if osv.EcosystemBase(ecosystem) == "PyPI" {
-		name = pypiSep.ReplaceAllString(name, "-")
+		return pydist.NormalizeName(name)
 	}
-	return name
+	return strings.ToLower(strings.TrimSpace(name))
 }
 
 func indexPrefix(base, name string) []byte {
