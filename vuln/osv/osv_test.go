@@ -1,14 +1,14 @@
 package osv
 
 import (
-	"archive/zip"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pyimg/pyimg/vuln/osv/osvtest"
 )
 
 func TestParseExamples(t *testing.T) {
@@ -63,7 +63,7 @@ func TestReadZipNamesMember(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "all.zip")
-	WriteTestZip(t, p, map[string]string{
+	osvtest.WriteZip(t, p, map[string]string{
 		"A-1.json":   `{"id": "A-1", "modified": "2024-01-01T00:00:00Z"}`,
 		"README":     `not json, skipped`,
 		"BAD-2.json": `{"id": "BAD-2", "modified": "2024-01-01T00:00:00Z", "affected": [{"package": {"name": "x"}}]}`,
@@ -85,33 +85,6 @@ func TestReadZipNamesMember(t *testing.T) {
 	if !errors.As(err, &oe) || oe.File != bad {
 		t.Errorf("ReadPath(truncated zip) = %v, want *Error naming the file", err)
 	}
-}
-
-// WriteTestZip writes a zip with the given members (name → content).
-func WriteTestZip(t testing.TB, path string, members map[string]string) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	names := make([]string, 0, len(members))
-	for name := range members {
-		names = append(names, name)
-	}
-	sort.Strings(names) // members in a fixed order, as in OSV's archives
-	for _, name := range names {
-		content := members[name]
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write([]byte(content))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
 }
 
 func FuzzParse(f *testing.F) {

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -10,40 +9,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pyimg/pyimg/vuln/osv/osvtest"
 )
 
 var clock = WithClock(func() time.Time { return time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) })
-
-func writeZip(t testing.TB, path string, members map[string]string) string {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zw := zip.NewWriter(f)
-	names := make([]string, 0, len(members))
-	for name := range members {
-		names = append(names, name)
-	}
-	sort.Strings(names) // members in a fixed order, as in OSV's archives
-	for _, name := range names {
-		content := members[name]
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.Write([]byte(content))
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	return path
-}
 
 func rec(id, eco, name, fixed string, extra string) string {
 	return fmt.Sprintf(`{"id": %q, "modified": "2024-05-01T00:00:00Z"%s, "affected": [{"package": {"ecosystem": %q, "name": %q}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": %q}]}]}]}`, id, extra, eco, name, fixed)
@@ -75,7 +48,7 @@ func open(t *testing.T, path string) *DB {
 func TestBuildLookupStatus(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	z := writeZip(t, filepath.Join(dir, "all.zip"), map[string]string{
+	z := osvtest.WriteZip(t, filepath.Join(dir, "all.zip"), map[string]string{
 		"DSA-1.json":   rec("DSA-1", "Debian:12", "openssl", "3.0.15-1~deb12u1", `, "aliases": ["CVE-2024-1"]`),
 		"DSA-2.json":   rec("DSA-2", "Debian:11", "openssl", "1.1.1w-0+deb11u2", ""),
 		"PYSEC-1.json": rec("PYSEC-1", "PyPI", "Zope.Interface", "5.0", ""),
@@ -114,8 +87,8 @@ func TestBuildLookupStatus(t *testing.T) {
 func TestFailedImportKeepsPreviousDatabase(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	good := writeZip(t, filepath.Join(dir, "good.zip"), map[string]string{"DSA-1.json": rec("DSA-1", "Debian:12", "openssl", "3.0.15-1~deb12u1", "")})
-	corrupt := writeZip(t, filepath.Join(dir, "corrupt.zip"), map[string]string{
+	good := osvtest.WriteZip(t, filepath.Join(dir, "good.zip"), map[string]string{"DSA-1.json": rec("DSA-1", "Debian:12", "openssl", "3.0.15-1~deb12u1", "")})
+	corrupt := osvtest.WriteZip(t, filepath.Join(dir, "corrupt.zip"), map[string]string{
 		"DSA-2.json": rec("DSA-2", "Debian:12", "glibc", "2.36-9+deb12u9", ""),
 		"DSA-3.json": `{"id": "DSA-3", "modified": "not a date"}`,
 	})
@@ -217,9 +190,9 @@ func TestUpdateOverHTTP(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	zips := map[string]string{
-		"/osv/Debian/all.zip": writeZip(t, filepath.Join(dir, "d.zip"), map[string]string{"DSA-1.json": rec("DSA-1", "Debian:12", "openssl", "3.0.15-1~deb12u1", "")}),
-		"/osv/Alpine/all.zip": writeZip(t, filepath.Join(dir, "a.zip"), map[string]string{"ALPINE-1.json": rec("ALPINE-1", "Alpine:v3.20", "openssl", "3.3.2-r0", "")}),
-		"/osv/PyPI/all.zip":   writeZip(t, filepath.Join(dir, "p.zip"), map[string]string{"PYSEC-1.json": rec("PYSEC-1", "PyPI", "requests", "2.31.0", "")}),
+		"/osv/Debian/all.zip": osvtest.WriteZip(t, filepath.Join(dir, "d.zip"), map[string]string{"DSA-1.json": rec("DSA-1", "Debian:12", "openssl", "3.0.15-1~deb12u1", "")}),
+		"/osv/Alpine/all.zip": osvtest.WriteZip(t, filepath.Join(dir, "a.zip"), map[string]string{"ALPINE-1.json": rec("ALPINE-1", "Alpine:v3.20", "openssl", "3.3.2-r0", "")}),
+		"/osv/PyPI/all.zip":   osvtest.WriteZip(t, filepath.Join(dir, "p.zip"), map[string]string{"PYSEC-1.json": rec("PYSEC-1", "PyPI", "requests", "2.31.0", "")}),
 	}
 	var fail bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
