@@ -83,28 +83,10 @@ func scanSecrets(p, hint string, content []byte) []string {
 	if githubRe.Match(content) {
 		add("github-token")
 	}
-	switch hint {
-	case "aws-credentials":
-		if awsSecretRe.Match(content) {
-			add("aws-credentials")
-		}
-	case "npmrc":
-		if npmTokenRe.Match(content) {
-			add("npmrc-token")
-		}
-	case "pypirc":
-		if pypircPassRe.Match(content) {
-			add("pypirc-password")
-		}
-	case "netrc":
-		if netrcPassRe.Match(content) {
-			add("netrc-password")
-		}
-	case "git-credentials":
-		if gitCredRe.Match(content) {
-			add("git-credentials")
-		}
-	case "env-file":
+	if c, ok := credentialFiles[hint]; ok && c.re.Match(content) {
+		add(c.kind)
+	}
+	if hint == "env-file" {
 		for _, m := range envSecretRe.FindAllSubmatch(content, -1) {
 			if !placeholder(string(m[2])) {
 				add("env-file")
@@ -139,6 +121,19 @@ var envNotSecret = regexp.MustCompile(`(?i)(^GPG_KEY$|_SHA256$|_SHA512$|_VERSION
 
 // envSecret returns the kind of secret in one KEY=VALUE of the config
 // env, or "".
+// credentialFiles maps a credential file's hint to what marks a real secret
+// in it and the kind reported.
+var credentialFiles = map[string]struct {
+	re   *regexp.Regexp
+	kind string
+}{
+	"aws-credentials": {awsSecretRe, "aws-credentials"},
+	"npmrc":           {npmTokenRe, "npmrc-token"},
+	"pypirc":          {pypircPassRe, "pypirc-password"},
+	"netrc":           {netrcPassRe, "netrc-password"},
+	"git-credentials": {gitCredRe, "git-credentials"},
+}
+
 func envSecret(kv string) (name, kind string) {
 	k, v, _ := strings.Cut(kv, "=")
 	switch {
