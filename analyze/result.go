@@ -29,10 +29,13 @@ type Result struct {
 	// Files counts the regular files of the final filesystem.
 	Files int `json:"files"`
 
-	Layers         []Layer          `json:"layers"`
-	WastedFiles    []WastedFile     `json:"wasted_files"`
-	BiggestFiles   []PathSize       `json:"biggest_files"`
-	BiggestDirs    []PathSize       `json:"biggest_dirs"`
+	Layers       []Layer      `json:"layers"`
+	WastedFiles  []WastedFile `json:"wasted_files"`
+	BiggestFiles []PathSize   `json:"biggest_files"`
+	BiggestDirs  []PathSize   `json:"biggest_dirs"`
+	// Tree is the final filesystem by directory, three levels deep, for a
+	// treemap: where the bytes are and where the wasted bytes lie.
+	Tree           *TreeNode        `json:"tree"`
 	Interpreters   []Interpreter    `json:"interpreters"`
 	PythonPackages []PythonPackage  `json:"python_packages"`
 	Leftovers      []Leftover       `json:"leftovers"`
