@@ -23,7 +23,9 @@ type entry struct {
 	mode       int64
 }
 
-func file(name, body string) entry { return entry{name: name, body: body, typ: tar.TypeReg, mode: 0o755} }
+func file(name, body string) entry {
+	return entry{name: name, body: body, typ: tar.TypeReg, mode: 0o755}
+}
 
 func layer(t *testing.T, es ...entry) v1.Layer {
 	t.Helper()
