@@ -287,7 +287,10 @@ func diffPackages(base, other *inventory.Inventory) PackageDiff {
 	index := func(inv *inventory.Inventory) map[string]inventory.Package {
 		m := map[string]inventory.Package{}
 		for _, p := range inv.Packages {
-			if p.Parent != "" || (p.Ecosystem != inventory.EcosystemDebian && p.Ecosystem != inventory.EcosystemAlpine && p.Ecosystem != inventory.EcosystemPyPI) {
+			// Python distributions the OS package manager owns are in the
+			// diff once, as their OS package; vendored libraries go with
+			// the distribution that vendors them.
+			if p.Parent != "" || p.OSOwned || (p.Ecosystem != inventory.EcosystemDebian && p.Ecosystem != inventory.EcosystemAlpine && p.Ecosystem != inventory.EcosystemPyPI) {
 				continue
 			}
 			m[key(p)] = p

@@ -71,7 +71,7 @@ func WriteHTML(w io.Writer, r *Result, m HTMLMeta) error {
 			row.Cells = append(row.Cells, c)
 		}
 		p.Rows = append(p.Rows, row)
-		ref := Sanitize(img.Reference)
+		ref := shortRef(Sanitize(img.Reference))
 		sizes = append(sizes,
 			htmlchart.Bar{Label: ref, Title: ref + " uncompressed", Value: img.SizeBytes, Text: fmtBytes(img.SizeBytes)},
 			htmlchart.Bar{Label: "compressed", Title: ref + " compressed", Value: img.CompressedBytes, Text: fmtBytes(img.CompressedBytes), Class: "compressed"})
@@ -104,4 +104,18 @@ func cellNoDelta(r *Result, i int, fact string) string {
 	rr := *r
 	rr.Images = []Image{img}
 	return cell(&rr, 0, fact)
+}
+
+// shortRef shortens a reference for a chart label: the transport and all
+// but the last two path elements go ("wasted/image.oci.tar",
+// "library/python:3.12-slim").
+func shortRef(ref string) string {
+	for _, t := range []string{"docker://", "oci-archive:", "docker-archive:", "oci:"} {
+		ref = strings.TrimPrefix(ref, t)
+	}
+	parts := strings.Split(ref, "/")
+	if len(parts) > 2 {
+		parts = parts[len(parts)-2:]
+	}
+	return strings.Join(parts, "/")
 }

@@ -75,7 +75,11 @@ func treeNode(t *analyze.TreeNode) htmlchart.Node {
 	if t.WastedBytes > 0 {
 		title += ", " + HumanBytes(t.WastedBytes) + " wasted"
 	}
-	n := htmlchart.Node{Label: t.Name, Title: title, Size: t.SizeBytes, Wasted: t.WastedBytes}
+	label := t.Path
+	if t.Name == "(other)" {
+		label = strings.TrimSuffix(t.Path, "/") + "/…"
+	}
+	n := htmlchart.Node{Label: label, Title: title, Size: t.SizeBytes, Wasted: t.WastedBytes}
 	if len(t.Children) > 0 {
 		// What a directory holds directly (files beside its subdirectories,
 		// bytes deleted from it) is its own cell.
@@ -87,7 +91,7 @@ func treeNode(t *analyze.TreeNode) htmlchart.Node {
 			kidsWaste += t.Children[i].WastedBytes
 		}
 		if own, ownWaste := t.SizeBytes-kids, t.WastedBytes-kidsWaste; own > 0 || ownWaste > 0 {
-			n.Children = append(n.Children, htmlchart.Node{Label: t.Name + " (files)", Title: t.Path + " (its own files)", Size: max(own, 0), Wasted: max(ownWaste, 0)})
+			n.Children = append(n.Children, htmlchart.Node{Label: t.Path + " (files)", Title: t.Path + " (its own files)", Size: max(own, 0), Wasted: max(ownWaste, 0)})
 		}
 	}
 	return n
