@@ -151,9 +151,19 @@ func (w *layerWalk) run(ctx context.Context, l v1.Layer, lvs []LayerVisitor) err
 	}
 	w.wants = make([]int64, len(lvs))
 
-	rc, err := l.Compressed()
-	if err != nil {
-		return fmt.Errorf("opening blob: %w", err)
+	var rc io.ReadCloser
+	if w.opts.blobAt != nil {
+		var handled bool
+		var err error
+		if rc, handled, err = w.openAt(ctx, lvs); handled {
+			return err
+		}
+	}
+	if rc == nil {
+		var err error
+		if rc, err = l.Compressed(); err != nil {
+			return fmt.Errorf("opening blob: %w", err)
+		}
 	}
 	// Closing the blob on cancellation unblocks a Read stuck on a slow
 	// source; the Close in defer is then a no-op.
