@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the end-to-end tests (e2e/) and the linters need on a Debian
 # bookworm machine: buildah, skopeo, debootstrap, docker-registry,
-# fuse-overlayfs, uidmap, ca-certificates, plus staticcheck and dive (the
+# fuse-overlayfs, uidmap, chromium (headless, for the HTML report tests),
+# ca-certificates, plus staticcheck and dive (the
 # reference for wasted bytes and efficiency in the fixture ground truth) via
 # go install.
 #
@@ -22,6 +23,7 @@ declare -A PKG_FOR=(
 	[docker-registry]=docker-registry
 	[fuse-overlayfs]=fuse-overlayfs
 	[newuidmap]=uidmap
+	[chromium]=chromium
 )
 # packages that ship no command we can probe
 DPKG_ONLY=(ca-certificates)

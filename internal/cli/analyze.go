@@ -108,7 +108,7 @@ func (a *app) runAnalyze(cmd *cobra.Command, fl analyzeFlags, ref string) error 
 		res.Findings[i].Image = ref
 	}
 	violations := res.Gate(gate)
-	meta := imagereport.Meta{Ref: ref, Name: img.Name, Digest: img.Digest.String(), Platform: platformName(img), Version: a.env.Version, Gates: violations}
+	meta := imagereport.Meta{Ref: ref, Name: img.Name, Digest: img.Digest.String(), Platform: platformName(img), Version: a.env.Version, Gates: violations, RulesURL: a.tool().RulesURI}
 	out := cmd.OutOrStdout()
 	switch fl.format {
 	case "json":
