@@ -75,7 +75,7 @@ int ext_init(void) {
 	return helper_v2() + gone();
 }
 `
-	site = "/opt/venv/lib/python3.11/site-packages"
+	site   = "/opt/venv/lib/python3.11/site-packages"
 	extRel = site + "/pkg/ext/_ext.cpython-311-x86_64-linux-gnu.so"
 )
 

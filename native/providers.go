@@ -212,4 +212,3 @@ func uniqKeepOrder(v []string) []string {
 	}
 	return out
 }
-

@@ -61,7 +61,7 @@ type Result struct {
 	label  string
 	arch   arch
 	owners map[string]string // OS package files → package
-	copies []copyGroup        // libraries to copy from a --from image
+	copies []copyGroup       // libraries to copy from a --from image
 }
 
 // copyGroup is one library to copy for a distroless runtime: its soname
