@@ -147,6 +147,8 @@ type Library struct {
 	Package  string   `json:"package,omitempty"`
 	NeededBy []string `json:"needed_by"`
 	Needs    []Need   `json:"needs"`
+
+	glibc bool // part of glibc itself: its dependencies are not shown
 }
 
 // NotAnalysed is an ELF candidate native did not parse.
@@ -349,6 +351,7 @@ func build(f *finalFS, inv *inventory.Inventory, env []string, label string, ven
 			Soname: soname, Path: l.path, RealPath: l.real,
 			Package:  lookup(own.os, l.path, l.real),
 			NeededBy: uniq(by), Needs: needs(l),
+			glibc: l.obj != nil && definesGlibc(l.obj),
 		})
 	}
 	sort.Slice(res.Libraries, func(i, j int) bool { return res.Libraries[i].RealPath < res.Libraries[j].RealPath })
