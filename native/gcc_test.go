@@ -1,6 +1,7 @@
 package native
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -124,4 +125,15 @@ func fixtureRoot(t *testing.T) string {
 	writeFile(t, filepath.Join(root, site, "pkg-1.0.dist-info/METADATA"), "Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n")
 	writeFile(t, filepath.Join(root, site, "pkg-1.0.dist-info/RECORD"), "pkg/ext/_ext.cpython-311-x86_64-linux-gnu.so,,\npkg/lib/libhelper.so.1,,\npkg-1.0.dist-info/METADATA,,\n")
 	return root
+}
+
+// runGCC runs gcc and returns a reader of the output on success.
+func runGCC(args []string) (func(string) []byte, error) {
+	if b, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("gcc: %v: %s", err, b)
+	}
+	return func(p string) []byte {
+		b, _ := os.ReadFile(p)
+		return b
+	}, nil
 }

@@ -2,6 +2,7 @@ package native
 
 import (
 	"path"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -120,8 +121,8 @@ type VersionGap struct {
 // Root is an object Python loads.
 type Root struct {
 	Path string `json:"path"`
-	// Kind is "extension", "vendored", "stdlib", "interpreter" or
-	// "libpython".
+	// Kind is "extension" (a module file in site-packages or
+	// dist-packages), "stdlib" (lib-dynload), "interpreter" or "libpython".
 	Kind         string `json:"kind"`
 	Distribution string `json:"distribution,omitempty"`
 	Package      string `json:"package,omitempty"`
@@ -176,22 +177,28 @@ func (v *Visitor) Result() (*Result, error) {
 	return build(f, inv, env, v.opts.label, false), nil
 }
 
+// moduleName matches the file name of an extension module Python can
+// import: a module name, an optional platform tag, ".so" (PEP 3149).
+var moduleName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_-]+)?\.so$`)
+
 // rootKind says whether the ELF object at p is loaded by Python.
 func rootKind(p string, o *Object) string {
 	dir, base := path.Split(p)
 	switch {
 	case o.Type != "dyn" && o.Type != "exec":
 		return ""
-	case strings.HasSuffix(strings.TrimSuffix(dir, "/"), ".libs") && (strings.Contains(p, "/site-packages/") || strings.Contains(p, "/dist-packages/")):
-		return "vendored"
+	case strings.HasPrefix(base, "libpython") && !strings.Contains(p, "-packages/"):
+		return "libpython"
+	case interpreterName.MatchString(base) && strings.HasSuffix(dir, "/bin/"):
+		return "interpreter"
+	case !moduleName.MatchString(base):
+		// Libraries beside extensions (vendored *.libs, torch/lib/*.so.1)
+		// are reached through the extensions' closures.
+		return ""
 	case strings.Contains(p, "/site-packages/") || strings.Contains(p, "/dist-packages/"):
 		return "extension"
 	case strings.Contains(dir, "/lib-dynload/") && strings.Contains(dir, "/python"):
 		return "stdlib"
-	case strings.HasPrefix(base, "libpython"):
-		return "libpython"
-	case interpreterName.MatchString(base) && strings.HasSuffix(dir, "/bin/") && o.Type != "":
-		return "interpreter"
 	}
 	return ""
 }
