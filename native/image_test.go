@@ -106,11 +106,10 @@ func missingNames(res *Result) []string {
 // whiteout, or placed where only LD_LIBRARY_PATH or ld.so.conf finds it.
 func TestImageLayers(t *testing.T) {
 	root := fixtureRoot(t)
-	gone, err := os.ReadFile(filepath.Join(t.TempDir(), "x"))
-	_ = err
 	build := t.TempDir()
 	gcc(t, "int gone(void) { return 0; }\n", filepath.Join(build, "libgone.so.7.1"), "-shared", "-fPIC", "-Wl,-soname,libgone.so.7")
-	if gone, err = os.ReadFile(filepath.Join(build, "libgone.so.7.1")); err != nil {
+	gone, err := os.ReadFile(filepath.Join(build, "libgone.so.7.1"))
+	if err != nil {
 		t.Fatal(err)
 	}
 	base := layer(t, treeEntries(t, root)...)
@@ -220,5 +219,29 @@ func TestRPathInheritedRunPathNot(t *testing.T) {
 				t.Errorf("missing = %q, want %q", got, tc.missing)
 			}
 		})
+	}
+}
+
+// TestMaxELFBytes checks that objects over the cap are reported as not
+// analysed rather than read.
+func TestMaxELFBytes(t *testing.T) {
+	root := fixtureRoot(t)
+	img := imageOf(t, nil, layer(t, treeEntries(t, root)...))
+	res, err := Image(context.Background(), img, WithMaxELFBytes(4096))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range res.NotAnalysed {
+		got = append(got, n.Path)
+		if !strings.Contains(n.Reason, "larger than 4096 bytes") {
+			t.Errorf("reason %q for %s", n.Reason, n.Path)
+		}
+	}
+	if !slices.Contains(got, extRel) || !slices.Contains(got, "/usr/lib/x86_64-linux-gnu/libc.so.6") {
+		t.Errorf("not analysed = %q, want the extension and libc", got)
+	}
+	if len(res.Roots) != 0 {
+		t.Errorf("roots = %+v, want none when every object is over the cap", res.Roots)
 	}
 }

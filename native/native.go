@@ -147,7 +147,11 @@ const (
 	cConf
 )
 
-var interpreterName = regexp.MustCompile(`^python[0-9.]*$`)
+var (
+	interpreterName = regexp.MustCompile(`^python[0-9.]*$`)
+	// sharedName matches shared-object file names: "x.so", "x.so.5.15".
+	sharedName = regexp.MustCompile(`\.so(\.[0-9][0-9.]*)?$`)
+)
 
 // classify says whether the regular file at p is an ELF candidate or a
 // loader configuration file.
@@ -157,7 +161,7 @@ func classify(p string) int {
 	case p == "/etc/ld.so.conf", strings.HasPrefix(p, "/etc/ld.so.conf.d/"),
 		strings.HasPrefix(p, "/etc/ld-musl-") && strings.HasSuffix(p, ".path"):
 		return cConf
-	case strings.Contains(base, ".so"):
+	case sharedName.MatchString(base):
 		return cELF
 	case interpreterName.MatchString(base) && strings.HasSuffix(dir, "/bin/"):
 		return cELF

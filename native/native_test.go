@@ -173,7 +173,6 @@ func TestMuslDetection(t *testing.T) {
 	// A glibc-linked interpreter whose PT_INTERP says musl, and an
 	// extension that needs Alpine's libc soname, in a glibc image.
 	gcc(t, "int main(void){return 0;}\n", filepath.Join(root, "usr/bin/python3"), "-Wl,--dynamic-linker=/lib/ld-musl-x86_64.so.1")
-	writeFile(t, filepath.Join(t.TempDir(), "x"), "")
 	b := t.TempDir()
 	gcc(t, "int f(void){return 0;}\n", filepath.Join(b, "libc.musl-x86_64.so.1"), "-shared", "-fPIC", "-nostdlib", "-Wl,-soname,libc.musl-x86_64.so.1")
 	gcc(t, "int f(void); int g(void){return f();}\n", filepath.Join(root, site, "muslmod.cpython-311-x86_64-linux-musl.so"), "-shared", "-fPIC", "-nostdlib", "-L"+b, "-l:libc.musl-x86_64.so.1")
