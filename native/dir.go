@@ -106,7 +106,7 @@ func Dir(ctx context.Context, root string, opts ...Option) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return build(stack(ls), inv, nil, v.opts.label, venv), nil
+	return build(stack(ls), input{inv: inv, label: v.opts.label, venv: venv}), nil
 }
 
 func readPrefix(p string, n int64) ([]byte, error) {

@@ -61,6 +61,7 @@ type Result struct {
 	fs     *finalFS
 	label  string
 	arch   arch
+	in     input
 	owners map[string]string // OS package files → package
 	copies []copyGroup       // libraries to copy from a --from image
 }
@@ -174,7 +175,7 @@ func (v *Visitor) Result() (*Result, error) {
 		env = v.cfg.Config.Env
 	}
 	f := stack(ls)
-	return build(f, inv, env, v.opts.label, false), nil
+	return build(f, input{inv: inv, env: env, label: v.opts.label}), nil
 }
 
 // moduleName matches the file name of an extension module Python can
@@ -248,14 +249,30 @@ func lookup(m map[string]string, paths ...string) string {
 	return ""
 }
 
-func build(f *finalFS, inv *inventory.Inventory, env []string, label string, venv bool) *Result {
+// input is what build needs besides the filesystem; a Result keeps it so
+// Overlay can recompute.
+type input struct {
+	inv   *inventory.Inventory
+	env   []string
+	label string
+	venv  bool
+	// extraPy maps overlaid files to their Python distribution.
+	extraPy map[string]string
+}
+
+func build(f *finalFS, in input) *Result {
+	inv, env, label, venv := in.inv, in.env, in.label, in.venv
 	res := &Result{
+		in: in,
 		Distro: inv.Distro, Libc: inv.Distro.Libc, LibcVersion: inv.Distro.LibcVersion,
 		Missing: []Missing{}, Mismatches: []Mismatch{}, VersionGaps: []VersionGap{},
 		Roots: []Root{}, Libraries: []Library{}, NotAnalysed: []NotAnalysed{},
 		Venv: venv, fs: f, label: label, arch: arches["EM_X86_64"],
 	}
 	own := newOwners(inv)
+	for p, d := range in.extraPy {
+		own.py[p] = d
+	}
 	res.owners = own.os
 	rs := newResolver(f, env)
 
