@@ -263,7 +263,7 @@ type input struct {
 func build(f *finalFS, in input) *Result {
 	inv, env, label, venv := in.inv, in.env, in.label, in.venv
 	res := &Result{
-		in: in,
+		in:     in,
 		Distro: inv.Distro, Libc: inv.Distro.Libc, LibcVersion: inv.Distro.LibcVersion,
 		Missing: []Missing{}, Mismatches: []Mismatch{}, VersionGaps: []VersionGap{},
 		Roots: []Root{}, Libraries: []Library{}, NotAnalysed: []NotAnalysed{},
