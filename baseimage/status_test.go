@@ -27,7 +27,7 @@ func TestPythonStatusAt(t *testing.T) {
 		{"3.13", "2026-08-22", Supported, PhaseBugfix, 1136},
 		{"3.15", "2026-08-22", Unreleased, PhasePrerelease, 1866},
 		{"3.15", "2026-09-30", Unreleased, PhasePrerelease, 1827}, // the day before its scheduled date
-		{"3.15", "2026-10-01", Unconfirmed, PhaseUnknown, 1826},  // scheduled date reached, no release known
+		{"3.15", "2026-10-01", Unconfirmed, PhaseUnknown, 1826},   // scheduled date reached, no release known
 		{"3.15", "2026-11-22", Unconfirmed, PhaseUnknown, 1774},
 		{"3.16", "2026-08-22", Unreleased, PhasePrerelease, 2232},
 	}
