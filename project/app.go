@@ -138,7 +138,9 @@ func detectApp(dir string, deps map[string]bool, scripts map[string]string, name
 	if err != nil {
 		return a, fmt.Errorf("reading sources: %w", err)
 	}
-	ev := func(file string, line int, what string) { a.Evidence = append(a.Evidence, fmt.Sprintf("%s:%d: %s", file, line, what)) }
+	ev := func(file string, line int, what string) {
+		a.Evidence = append(a.Evidence, fmt.Sprintf("%s:%d: %s", file, line, what))
+	}
 
 	type found struct {
 		kind, target, file string

@@ -197,7 +197,7 @@ var reqValueOpts = map[string]string{
 	"-e": "editable", "--editable": "editable",
 	"-i": "index-url", "--index-url": "index-url",
 	"--extra-index-url": "extra-index-url",
-	"-f": "find-links", "--find-links": "find-links",
+	"-f":                "find-links", "--find-links": "find-links",
 	"--trusted-host": "ignored", "--no-binary": "ignored", "--only-binary": "ignored",
 	"--use-feature": "ignored", "--config-settings": "ignored", "--global-option": "ignored",
 }

@@ -39,7 +39,7 @@ git+https://github.com/org/repo.git@v1#egg=repo
 token-client @ https://${HOST}/tc-1.0.tar.gz
 --require-hashes
 `,
-		"requirements/base.txt": "-r common.txt\nclick>=8\n",
+		"requirements/base.txt":   "-r common.txt\nclick>=8\n",
 		"requirements/common.txt": "itsdangerous\n",
 		"constraints.txt":         "werkzeug<4\n",
 	}
