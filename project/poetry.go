@@ -175,6 +175,12 @@ func poetryRequirements(name string, v any) ([]Requirement, bool, error) {
 		}
 		opt, _ := x["optional"].(bool)
 		return []Requirement{r}, opt, nil
+	case []map[string]any:
+		items := make([]any, len(x))
+		for i := range x {
+			items[i] = x[i]
+		}
+		return poetryRequirements(name, items)
 	case []any:
 		var out []Requirement
 		opt := false
