@@ -19,53 +19,56 @@ import (
 // Project is what Detect found in a directory.
 type Project struct {
 	// Dir is the directory examined.
-	Dir string
+	Dir string `json:"dir"`
 	// Name is the project name from pyproject.toml or setup.cfg ("" if none).
-	Name string
+	Name string `json:"name,omitempty"`
 	// Version is the project version from pyproject.toml ("" if none or dynamic).
-	Version string
+	Version string `json:"version,omitempty"`
 	// RequiresPython is the requires-python specifier as written ("" if
 	// none); RequiresPythonFrom names where it came from
 	// ("pyproject.toml [project] requires-python", "setup.cfg [options]
 	// python_requires"); RequiresPythonLine is its line.
-	RequiresPython     string
-	RequiresPythonFrom string
-	RequiresPythonLine int
+	RequiresPython     string `json:"requires_python,omitempty"`
+	RequiresPythonFrom string `json:"requires_python_from,omitempty"`
+	RequiresPythonLine int    `json:"requires_python_line,omitempty"`
 	// Requires is RequiresPython parsed (the zero value allows everything).
-	Requires Specifier
+	Requires Specifier `json:"-"`
 	// PythonVersion is the first version in .python-version ("" if none);
 	// PythonVersionLine is its line.
-	PythonVersion     string
-	PythonVersionLine int
+	PythonVersion     string `json:"python_version,omitempty"`
+	PythonVersionLine int    `json:"python_version_line,omitempty"`
 	// Dockerfiles are the Dockerfiles at the top of Dir, relative to it,
 	// sorted.
-	Dockerfiles []string
+	Dockerfiles []string `json:"dockerfiles"`
 	// Base is the [tool.pyimg.base] table of pyproject.toml.
-	Base BasePolicy
+	Base BasePolicy `json:"-"`
 	// Files are the project files read, relative to Dir, sorted.
-	Files []string
+	Files []string `json:"files"`
 
 	// Manager is the tool that manages the dependencies: one of the
 	// Manager constants ("" when nothing says).
-	Manager string
+	Manager string `json:"manager,omitempty"`
 	// BuildBackend is pyproject.toml's [build-system] build-backend.
-	BuildBackend string
+	BuildBackend string `json:"build_backend,omitempty"`
 	// Pyproject is pyproject.toml as read (nil when absent).
-	Pyproject *Pyproject
+	Pyproject *Pyproject `json:"-"`
 	// Dependencies are the declared runtime dependencies: pyproject.toml's,
 	// else those of requirements.txt (or the first requirements*.txt).
-	Dependencies []Requirement
+	Dependencies []Requirement `json:"dependencies"`
 	// Locks are the lock files found, in the order of the Lock constants.
-	Locks []*Lock
+	Locks []*Lock `json:"locks"`
 	// Requirements are the requirements*.txt files at the top of Dir
 	// (requirements.txt first), each with its includes.
-	Requirements []*Requirements
+	Requirements []*Requirements `json:"requirements"`
 	// SetupPy and SetupCfg report setup.py and setup.cfg at the top of Dir.
-	SetupPy, SetupCfg bool
+	SetupPy  bool `json:"setup_py"`
+	SetupCfg bool `json:"setup_cfg"`
 	// Scripts are the console scripts (name → "module:function").
-	Scripts map[string]string
+	Scripts map[string]string `json:"scripts,omitempty"`
+	// Generate is the [tool.pyimg.generate] table of pyproject.toml.
+	Generate GenerateConfig `json:"generate"`
 	// App is the framework, entry point and port.
-	App App
+	App App `json:"app"`
 }
 
 // Dependency managers Project.Manager names.
@@ -93,6 +96,16 @@ func (p *Project) Lock() *Lock {
 		return p.Locks[0]
 	}
 	return nil
+}
+
+// GenerateConfig is [tool.pyimg.generate] in pyproject.toml: the system
+// packages an image of the project needs (apt or apk names).
+type GenerateConfig struct {
+	// BuildPackages are needed to build the dependencies (compilers,
+	// headers: "gcc", "libpq-dev").
+	BuildPackages []string `toml:"build-packages" json:"build_packages,omitempty"`
+	// RuntimePackages are needed at run time ("libpq5").
+	RuntimePackages []string `toml:"runtime-packages" json:"runtime_packages,omitempty"`
 }
 
 // BasePolicy is an organisation's base-image policy, [tool.pyimg.base] in
@@ -211,6 +224,8 @@ func Detect(dir string, opts ...Option) (*Project, error) {
 	}
 	slices.Sort(p.Files)
 	p.Files = slices.Compact(p.Files)
+	p.Dockerfiles, p.Files, p.Dependencies = nonNil(p.Dockerfiles), nonNil(p.Files), nonNil(p.Dependencies)
+	p.Locks, p.Requirements = nonNil(p.Locks), nonNil(p.Requirements)
 	return p, nil
 }
 
@@ -355,7 +370,7 @@ func (p *Project) readPyproject() error {
 	p.Pyproject = pp
 	p.Name, p.Version, p.Base, p.BuildBackend = pp.Name, pp.Version, pp.Base, pp.BuildBackend
 	p.RequiresPython, p.RequiresPythonFrom, p.RequiresPythonLine = pp.RequiresPython, pp.RequiresPythonFrom, pp.RequiresPythonLine
-	p.Dependencies = pp.Dependencies
+	p.Dependencies, p.Generate = pp.Dependencies, pp.Generate
 	return nil
 }
 
@@ -423,4 +438,12 @@ func (p *Project) PythonVersionSeries() string {
 		return ""
 	}
 	return fmt.Sprintf("%d.%d", rel[0], rel[1])
+}
+
+// nonNil returns s, or an empty slice for nil (JSON "[]", not "null").
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }

@@ -48,6 +48,8 @@ type Pyproject struct {
 	Tools []string `json:"tools,omitempty"`
 	// Base is the [tool.pyimg.base] table.
 	Base BasePolicy `json:"-"`
+	// Generate is the [tool.pyimg.generate] table.
+	Generate GenerateConfig `json:"-"`
 	// lines maps normalized dependency names to their line, for errors.
 	lines map[string]int
 }
@@ -120,7 +122,8 @@ type rawTools struct {
 		Scripts map[string]string `toml:"scripts"`
 	} `toml:"flit"`
 	Pyimg struct {
-		Base BasePolicy `toml:"base"`
+		Base     BasePolicy     `toml:"base"`
+		Generate GenerateConfig `toml:"generate"`
 	} `toml:"pyimg"`
 }
 
@@ -141,7 +144,7 @@ func ParsePyproject(file string, data []byte) (*Pyproject, error) {
 		Name: raw.Project.Name, Version: raw.Project.Version,
 		BuildBackend: raw.BuildSystem.BuildBackend, BuildRequires: raw.BuildSystem.Requires,
 		Scripts: raw.Project.Scripts, GUIScripts: raw.Project.GUIScripts, EntryPoints: raw.Project.EntryPoints,
-		Base: tools.Pyimg.Base, lines: map[string]int{},
+		Base: tools.Pyimg.Base, Generate: tools.Pyimg.Generate, lines: map[string]int{},
 	}
 	for _, t := range []string{"flit", "hatch", "pdm", "poetry", "pyimg", "setuptools", "uv"} {
 		if _, ok := raw.Tool[t]; ok {
