@@ -176,7 +176,7 @@ func detectApp(dir string, deps map[string]bool, scripts map[string]string, name
 
 	// Server configuration: gunicorn.conf.py, Procfile, an existing Dockerfile.
 	gunicornUvicorn := false
-	var cfgPorts []found
+	var cfgPorts, exposePorts []found
 	for _, cfg := range []string{"gunicorn.conf.py", "gunicorn_config.py", "Procfile", "Dockerfile"} {
 		lines, ok := readSmall(filepath.Join(dir, cfg))
 		if !ok {
@@ -198,7 +198,7 @@ func detectApp(dir string, deps map[string]bool, scripts map[string]string, name
 				}
 			case "Dockerfile":
 				if m := reExpose.FindStringSubmatch(l); m != nil {
-					cfgPorts = append(cfgPorts, found{"port", m[1], cfg, i + 1})
+					exposePorts = append(exposePorts, found{"port", m[1], cfg, i + 1})
 				}
 			default:
 				if m := reBind.FindStringSubmatch(t); m != nil {
@@ -296,14 +296,14 @@ func detectApp(dir string, deps map[string]bool, scripts map[string]string, name
 		}
 	}
 
-	// The port: server configuration first, then the code, the entry file's
-	// own lines before others.
+	// The port: server configuration first, then the code (the entry file's
+	// own lines before others), then an existing Dockerfile's EXPOSE.
 	if a.Framework == FrameworkScript || a.Framework == FrameworkFlask {
 		slices.SortStableFunc(ports, func(x, y found) int {
 			return boolInt(y.file == entryFile(a)) - boolInt(x.file == entryFile(a))
 		})
 	}
-	for _, f := range append(cfgPorts, ports...) {
+	for _, f := range slices.Concat(cfgPorts, ports, exposePorts) {
 		if n, err := strconv.Atoi(f.target); err == nil && n > 0 && n < 65536 {
 			a.Port, a.PortFrom = n, fmt.Sprintf("%s:%d", f.file, f.line)
 			break

@@ -1,6 +1,7 @@
 package project
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"maps"
@@ -236,7 +237,13 @@ func decodeAgain(v any, into any) error {
 func tomlError(file string, data []byte, err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		return &InputError{File: file, Line: pe.Position.Line, Msg: "invalid TOML", Err: errors.New(pe.Message)}
+		line := pe.Position.Line
+		if st := pe.Position.Start; st > 0 && st <= len(data) {
+			// The line holding the offending byte: an unexpected newline
+			// belongs to the line it ends.
+			line = 1 + bytes.Count(data[:st], []byte("\n"))
+		}
+		return &InputError{File: file, Line: line, Msg: "invalid TOML", Err: errors.New(pe.Message)}
 	}
 	// Type mismatches name the key: `toml: line 3 (last key "project.dependencies"): ...`
 	msg := err.Error()
