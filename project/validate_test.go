@@ -22,9 +22,9 @@ func TestValidate(t *testing.T) {
 		want  []string // substrings of the error; nil for none
 	}{
 		{"consistent", map[string]string{
-			"pyproject.toml": "[project]\nname = \"a\"\nrequires-python = \">=3.12\"\ndependencies = [\"flask>=3\"]\n",
+			"pyproject.toml":  "[project]\nname = \"a\"\nrequires-python = \">=3.12\"\ndependencies = [\"flask>=3\"]\n",
 			".python-version": "3.12\n",
-			"uv.lock":        uvLock("a==0.1", "flask==3.0.3"),
+			"uv.lock":         uvLock("a==0.1", "flask==3.0.3"),
 		}, nil},
 		{".python-version outside requires-python", map[string]string{
 			"pyproject.toml":  "[project]\nname = \"a\"\n\nrequires-python = \">=3.12\"\n",
