@@ -49,7 +49,11 @@ type MuslPackage struct {
 // pylock.toml do). It reads platform tags only: Python version and
 // architecture are the pypi analysis' job (WithMusl).
 func FromLockFiles(_ context.Context, p *project.Project) (MuslVerdict, error) {
+	own := p.SetupPy || len(p.Generate.BuildPackages) > 0
 	l := p.Lock()
+	if l == nil && own {
+		return MuslVerdict{Verdict: MuslSourceBuilds, Source: "the project builds its own extension (setup.py or [tool.pyimg.generate] build-packages); its dependencies are not known offline", Packages: []MuslPackage{}}, nil
+	}
 	if l == nil {
 		if len(p.Dependencies) == 0 {
 			return MuslVerdict{Verdict: MuslFeasible, Source: "no dependencies declared", Packages: []MuslPackage{}}, nil
