@@ -76,6 +76,7 @@ func NewRoot(env Env) *cobra.Command {
 		Short: "Secure, small, reproducible container images for Python",
 		Long: `pyimg knows Python container images end to end:
 
+  check      detect a Python project, lint its Dockerfiles, recommend a base, say what to do next
   lint       Python-aware Dockerfile rules (pip/uv/poetry, cache mounts, stages, EOL)
   tags, recommend, pin
              choose the python base image, pin it to an exact tag and digest, keep it current
@@ -117,6 +118,7 @@ Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 u
 		newDataCmd(a),
 		newCompareCmd(a),
 		newLibsCmd(a),
+		newCheckCmd(a),
 	)
 	return root
 }

@@ -27,6 +27,8 @@ var forbidden = map[string][]string{
 	"sbom/...":      {"image", "analyze", "lint", "vuln", "internal/cli", "github.com/spf13/cobra"},
 	"native":        {"image", "analyze", "lint", "dockerfile", "sbom", "vuln", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
 	"vuln/...":      {"image", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
+	"project":       {"dockerfile", "lint", "baseimage", "image", "layers", "analyze", "check", "internal/cli", "github.com/spf13/cobra"},
+	"check":         {"image", "layers", "analyze", "inventory", "vuln", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
 	"internal/cli":  {"github.com/docker/docker", "github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb", "github.com/moby/buildkit/client"},
 
 	// wheel compatibility and its test support
