@@ -49,8 +49,9 @@ type KeyPair struct {
 }
 
 // GenerateKeyPair makes a new ECDSA P-256 key pair; the private key is
-// encrypted with password (scrypt N=32768, r=8, p=1 and NaCl secretbox, the
-// parameters cosign uses). An empty password is allowed, as with cosign.
+// encrypted with password (scrypt N=65536, r=8, p=1 and NaCl secretbox, as
+// cosign 2 writes it; keys with cosign 1's N=32768 load too). An empty
+// password is allowed, as with cosign.
 func GenerateKeyPair(password []byte) (*KeyPair, error) {
 	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

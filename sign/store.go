@@ -144,8 +144,7 @@ func readTag(ctx context.Context, tag name.Tag, o *options) ([]entry, error) {
 // readReferrers returns the layers of the target's referrers of
 // artifactType (empty when the registry has none or no referrers support).
 func readReferrers(ctx context.Context, t *Target, artifactType string, o *options) ([]entry, error) {
-	ro := append(o.remote(ctx), remote.WithFilter("artifactType", artifactType))
-	idx, err := remote.Referrers(t.Repo.Digest(t.Digest.String()), ro...)
+	idx, err := remote.Referrers(t.Repo.Digest(t.Digest.String()), o.remote(ctx)...)
 	if err != nil {
 		if isNotFound(err) {
 			return nil, nil
@@ -161,13 +160,18 @@ func readReferrers(ctx context.Context, t *Target, artifactType string, o *optio
 		if i >= maxLayers {
 			break
 		}
-		if d.ArtifactType != artifactType {
+		// Registries disagree on the artifactType they list (the
+		// manifest's or its config's media type): the manifest decides.
+		if d.ArtifactType != artifactType && d.ArtifactType != string(emptyMediaType) {
 			continue
 		}
 		ref := t.Repo.Digest(d.Digest.String())
 		img, err := remote.Image(ref, o.remote(ctx)...)
 		if err != nil {
 			return nil, registryError("reading referrer "+ref.String(), err)
+		}
+		if m, err := img.Manifest(); err != nil || m.ArtifactType != artifactType {
+			continue
 		}
 		es, err := readEntries(img, "referrer "+ref.String())
 		if err != nil {
