@@ -12,6 +12,9 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
@@ -189,4 +192,53 @@ func keyKind(k any) string {
 	default:
 		return strings.TrimPrefix(fmt.Sprintf("%T", k), "*")
 	}
+}
+
+// WriteFiles writes the key pair to PREFIX.key (mode 0600) and PREFIX.pub
+// (0644), each atomically. Existing files are kept, and an error returned,
+// unless overwrite is set.
+func (kp *KeyPair) WriteFiles(prefix string, overwrite bool) (keyPath, pubPath string, err error) {
+	keyPath, pubPath = prefix+".key", prefix+".pub"
+	if !overwrite {
+		for _, p := range []string{keyPath, pubPath} {
+			if _, err := os.Lstat(p); err == nil {
+				return "", "", fmt.Errorf("%s exists: %w", p, fs.ErrExist)
+			}
+		}
+	}
+	if err := writeAtomic(keyPath, kp.PrivatePEM, 0o600); err != nil {
+		return "", "", err
+	}
+	if err := writeAtomic(pubPath, kp.PublicPEM, 0o644); err != nil {
+		return "", "", err
+	}
+	return keyPath, pubPath, nil
+}
+
+func writeAtomic(path string, data []byte, mode os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(mode); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
 }

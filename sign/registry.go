@@ -104,6 +104,9 @@ func resolve(ctx context.Context, ref string, o *options) (*Target, error) {
 		// Some registries answer HEAD poorly; GET decides.
 		d, gerr := remote.Get(r, o.remote(ctx)...)
 		if gerr != nil {
+			if isNotFound(gerr) {
+				return nil, fmt.Errorf("resolving %s: %w: %w", r.Name(), image.ErrNotFound, gerr)
+			}
 			return nil, registryError("resolving "+r.Name(), gerr)
 		}
 		desc = &d.Descriptor
