@@ -142,6 +142,9 @@ func purlKey(s string) string {
 	}
 	name := p.Name
 	switch p.Type {
+	case "oci", "docker":
+		// The image itself (SPDX documents describe it as a package).
+		return ""
 	case "pypi":
 		name = pep503.ReplaceAllString(strings.ToLower(name), "-")
 	case "deb", "apk":
