@@ -22,7 +22,9 @@ func newKeyCmd(a *app) *cobra.Command {
 		Use:   "key",
 		Short: "Make signing keys (cosign's format)",
 		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return usageError(errors.New("key needs a subcommand: generate")) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usageError(errors.New("key needs a subcommand: generate"))
+		},
 	}
 	var output string
 	var force bool

@@ -163,4 +163,3 @@ func (a *app) writeVerifyText(w io.Writer, rep *policy.Report) error {
 	_, err := fmt.Fprintf(w, "%s %s (%s): %d of %d checks passed, key %s\n", verdict, rep.Image, rep.Digest, passed, len(rep.Checks), rep.KeyID)
 	return err
 }
-
