@@ -7,7 +7,11 @@ require (
 	golang.org/x/net v0.59.0
 )
 
-require gotest.tools/v3 v3.5.2 // indirect
+require (
+	github.com/secure-systems-lab/go-securesystemslib v0.11.0 // indirect
+	golang.org/x/crypto v0.57.0 // indirect
+	gotest.tools/v3 v3.5.2 // indirect
+)
 
 require (
 	github.com/BurntSushi/toml v1.6.0

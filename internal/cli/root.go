@@ -86,6 +86,7 @@ func NewRoot(env Env) *cobra.Command {
   compare    images side by side: sizes, packages, CVEs, shells, compilers, deltas; HTML report
   db         the local OSV database scan uses
   data       refresh the Python, Debian and Alpine lifecycle data (offline by default)
+  key, sign, attest, verify  cosign-compatible signatures, SBOM/scan/provenance attestations, verify before deploy
 
 Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 usage or input error;
 3 runtime failure (network, registry, I/O).`,
@@ -119,6 +120,7 @@ Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 u
 		newCompareCmd(a),
 		newLibsCmd(a),
 		newCheckCmd(a),
+		newKeyCmd(a), newSignCmd(a), newAttestCmd(a), newVerifyCmd(a),
 	)
 	return root
 }
