@@ -3,8 +3,8 @@ package lint
 import (
 	"errors"
 	"fmt"
+	"github.com/pyimg/pyimg/internal/safefile"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -45,6 +45,9 @@ func DefaultConfig() Config {
 	return Config{FailOn: report.SeverityError}
 }
 
+// maxConfigBytes bounds a configuration file.
+const maxConfigBytes = 10 << 20
+
 // configFiles are the files LoadConfig reads, in order of precedence.
 var configFiles = []string{".pyimg.toml", "pyproject.toml"}
 
@@ -53,7 +56,7 @@ var configFiles = []string{".pyimg.toml", "pyproject.toml"}
 func LoadConfig(dir string) (Config, error) {
 	for _, name := range configFiles {
 		p := filepath.Join(dir, name)
-		data, err := os.ReadFile(p)
+		data, err := safefile.Read(p, maxConfigBytes)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}

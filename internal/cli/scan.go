@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"github.com/pyimg/pyimg/internal/safefile"
 	"io"
 	"os"
 	"strings"
@@ -113,7 +114,7 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 	}
 	var ignores vuln.Ignores
 	if fl.ignoreFile != "" {
-		data, err := os.ReadFile(fl.ignoreFile)
+		data, err := safefile.Read(fl.ignoreFile, maxUserFile)
 		if err != nil {
 			return inputError(err)
 		}
