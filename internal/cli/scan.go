@@ -135,7 +135,7 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 	defer db.Close()
 	st, err := db.Status()
 	if err != nil {
-		return runtimeError(err)
+		return dbError(err)
 	}
 	now := a.env.Now()
 	age := now.Sub(st.Built)
@@ -154,7 +154,7 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 	warnMissingEcosystems(a.env.Stderr, inv, st.Counts)
 	res, err := vuln.MatchInventory(cmd.Context(), inv, db)
 	if err != nil {
-		return runtimeError(fmt.Errorf("matching %s: %w", target, err))
+		return dbError(fmt.Errorf("matching %s: %w", target, err))
 	}
 	for _, s := range res.Skipped {
 		a.log.Debug("not matched", "package", s)
