@@ -258,3 +258,19 @@ func dirExists(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
 }
+
+func TestMatchWarnsUnparsableFixed(t *testing.T) {
+	t.Parallel()
+	inv := &inventory.Inventory{Packages: []inventory.Package{pypi("requests", "2.31.0"), pypi("flask", "3.0.0")}}
+	src := newSource(
+		adv("GHSA-bad", "PyPI", "requests", "introduced", "0", "fixed", "not a version!"),
+		adv("GHSA-good", "PyPI", "flask", "introduced", "0", "fixed", "2.0"),
+	)
+	res, err := MatchInventory(context.Background(), inv, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "GHSA-bad") || !strings.Contains(res.Warnings[0], `fixed version "not a version!"`) {
+		t.Errorf("warnings = %q, want one naming GHSA-bad and its fixed version", res.Warnings)
+	}
+}

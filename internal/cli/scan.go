@@ -86,6 +86,7 @@ type scanJSON struct {
 	Ignored  []vuln.Ignored   `json:"ignored"`
 	Expired  []vuln.Ignore    `json:"expired_ignores"`
 	Skipped  []string         `json:"skipped,omitempty"`
+	Warnings []string         `json:"warnings,omitempty"`
 	Summary  map[string]int   `json:"summary"`
 }
 
@@ -159,6 +160,9 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 	for _, s := range res.Skipped {
 		a.log.Debug("not matched", "package", s)
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(a.env.Stderr, "warning: %s\n", w)
+	}
 	if n := len(res.Skipped); n > 0 {
 		fmt.Fprintf(a.env.Stderr, "warning: %d packages could not be matched, e.g. %s (-v lists them)\n", n, res.Skipped[0])
 	}
@@ -179,7 +183,7 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 		doc := scanJSON{
 			Target: target, Digest: digest, Distro: inv.Distro, Packages: len(inv.Packages),
 			Database: scanDB{Path: st.Path, Built: st.Built, AgeHours: age.Hours(), Stale: age > maxDBAge, Counts: st.Counts},
-			Matches:  orEmpty(kept), Ignored: orEmpty(ignored), Expired: orEmpty(expired), Skipped: res.Skipped,
+			Matches:  orEmpty(kept), Ignored: orEmpty(ignored), Expired: orEmpty(expired), Skipped: res.Skipped, Warnings: res.Warnings,
 			Summary: summarize(kept),
 		}
 		err = report.EncodeJSON(out, doc)
