@@ -274,3 +274,20 @@ func TestMatchWarnsUnparsableFixed(t *testing.T) {
 		t.Errorf("warnings = %q, want one naming GHSA-bad and its fixed version", res.Warnings)
 	}
 }
+
+func TestValidVersion(t *testing.T) {
+	for _, tc := range []struct {
+		v, base string
+		want    bool
+	}{
+		{"2.31.0", "PyPI", true}, {"1.0rc1.post2.dev3+local.7", "PyPI", true}, {"1!2.0", "PyPI", true},
+		{"not a version!", "PyPI", false}, {"1..2", "PyPI", false}, {"", "PyPI", false},
+		{"3.0.15-1~deb12u1", "Debian", true}, {"1:1.2.13.dfsg-1", "Debian", true},
+		{"zzzz", "Debian", false}, {"3.0 1", "Debian", false},
+		{"3.3.2-r0", "Alpine", true}, {"1.2.3_rc1-r2", "Alpine", true}, {"abc", "Alpine", false},
+	} {
+		if got := validVersion(tc.v, tc.base); got != tc.want {
+			t.Errorf("validVersion(%q, %s) = %v, want %v", tc.v, tc.base, got, tc.want)
+		}
+	}
+}

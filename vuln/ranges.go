@@ -220,7 +220,7 @@ func unparsableEvents(r *osv.Record, q query, names []string) []string {
 				default:
 					continue
 				}
-				if _, err := semantic.Parse(raw, q.base); err != nil {
+				if _, err := semantic.Parse(raw, q.base); err != nil || !validVersion(raw, q.base) {
 					msg := fmt.Sprintf("OSV record %s: %s version %q of %s/%s cannot be parsed as a %s version; the event is ignored",
 						r.ID, kind, raw, a.Package.Ecosystem, a.Package.Name, q.base)
 					if kind == "fixed" {
