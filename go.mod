@@ -2,7 +2,10 @@ module github.com/pyimg/pyimg
 
 go 1.26.8
 
-require github.com/google/go-containerregistry v0.22.1
+require (
+	github.com/distribution/reference v0.6.0
+	github.com/google/go-containerregistry v0.22.1
+)
 
 require gotest.tools/v3 v3.5.2 // indirect
 

@@ -2,6 +2,7 @@ package pin
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pyimg/pyimg/baseimage"
+	"github.com/pyimg/pyimg/dockerfile"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -285,5 +287,19 @@ func TestDiff(t *testing.T) {
 	}
 	if d := Diff("f", []byte(old), []byte(old)); d != "" {
 		t.Errorf("Diff of equal inputs = %q, want \"\"", d)
+	}
+}
+
+func TestFindRefusesInvalidReferences(t *testing.T) {
+	for _, src := range []string{
+		"FROM python:3.12-slim@sha256:zzzz\n",
+		"FROM ../../etc/passwd:latest\n",
+		"FROM http://evil.example/x\n",
+		"ARG X=\"py\x00thon\"\nFROM ${X}:3\n",
+	} {
+		_, err := Find("Dockerfile", []byte(src))
+		if err == nil || !errors.Is(err, dockerfile.ErrInvalidReference) || !strings.Contains(err.Error(), "Dockerfile:") {
+			t.Errorf("Find(%q) = %v, want an ErrInvalidReference naming Dockerfile:line", src, err)
+		}
 	}
 }
