@@ -66,6 +66,9 @@ type argDef struct {
 // is not a valid image reference is an error naming the file and line,
 // matching dockerfile.ErrInvalidReference.
 func Find(path string, src []byte) ([]Ref, error) {
+	if err := dockerfile.CheckLineLengths(path, src); err != nil {
+		return nil, err
+	}
 	f, err := dockerfile.Parse(path, src)
 	if err != nil {
 		return nil, err

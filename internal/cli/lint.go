@@ -167,6 +167,9 @@ func readDockerfileArg(arg string, stdin io.Reader) (string, []byte, error) {
 		}
 		return "", nil, err
 	}
+	if err := dockerfile.CheckLineLengths(path, b); err != nil {
+		return "", nil, err
+	}
 	return path, b, nil
 }
 
