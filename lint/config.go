@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/pyimg/pyimg/internal/safefile"
+	"github.com/pyimg/pyimg/internal/tomlguard"
 	"io/fs"
 	"path/filepath"
 	"regexp"
@@ -88,6 +89,9 @@ var reID = regexp.MustCompile(`^PY[0-9]{3}$`)
 // false when the file has no such table. Unknown keys and malformed rule
 // IDs are errors naming path.
 func ParseConfig(path string, data []byte) (cfg Config, found bool, err error) {
+	if err := tomlguard.Check(path, data); err != nil {
+		return Config{}, false, err
+	}
 	cfg = DefaultConfig()
 	var (
 		t      *lintTable

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/pyimg/pyimg/internal/tomlguard"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -138,6 +139,9 @@ func (p *Project) readPyproject() error {
 		return err
 	}
 	var pp pyproject
+	if err := tomlguard.Check("pyproject.toml", b); err != nil {
+		return err
+	}
 	if _, err := toml.Decode(string(b), &pp); err != nil {
 		return fmt.Errorf("parsing pyproject.toml: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/pyimg/pyimg/internal/safefile"
+	"github.com/pyimg/pyimg/internal/tomlguard"
 	"io"
 	"io/fs"
 	"path/filepath"
@@ -91,6 +92,9 @@ func ParseIgnores(path string, data []byte) (ig Ignores, found bool, err error) 
 		}
 		raws, found = doc.Ignore, true
 	default:
+		if err := tomlguard.Check(path, data); err != nil {
+			return Ignores{}, false, err
+		}
 		type scanTable struct {
 			Ignore []rawIgnore `toml:"ignore"`
 		}
