@@ -1,6 +1,10 @@
 package project
 
-import "github.com/BurntSushi/toml"
+import (
+	"github.com/BurntSushi/toml"
+
+	"github.com/pyimg/pyimg/internal/tomlguard"
+)
 
 // pdm.lock: [metadata] groups, strategy, lock_version, content_hash;
 // [[metadata.targets]]; [[package]] with name, version, requires_python,
@@ -32,6 +36,9 @@ type rawPDMLock struct {
 
 // ParsePDMLock parses PDM's pdm.lock.
 func ParsePDMLock(file string, data []byte) (*Lock, error) {
+	if err := tomlguard.Check(file, data); err != nil {
+		return nil, err
+	}
 	var raw rawPDMLock
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		return nil, tomlError(file, data, err)

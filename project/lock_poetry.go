@@ -1,6 +1,7 @@
 package project
 
 import (
+	"github.com/pyimg/pyimg/internal/tomlguard"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -39,6 +40,9 @@ type rawPoetryLock struct {
 
 // ParsePoetryLock parses Poetry's poetry.lock (lock versions 1.x and 2.x).
 func ParsePoetryLock(file string, data []byte) (*Lock, error) {
+	if err := tomlguard.Check(file, data); err != nil {
+		return nil, err
+	}
 	var raw rawPoetryLock
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		return nil, tomlError(file, data, err)

@@ -1,6 +1,7 @@
 package project
 
 import (
+	"github.com/pyimg/pyimg/internal/tomlguard"
 	"maps"
 	"slices"
 
@@ -52,6 +53,9 @@ func (f pylockFile) fileName() string {
 
 // ParsePylock parses a PEP 751 pylock.toml.
 func ParsePylock(file string, data []byte) (*Lock, error) {
+	if err := tomlguard.Check(file, data); err != nil {
+		return nil, err
+	}
 	var raw rawPylock
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		return nil, tomlError(file, data, err)

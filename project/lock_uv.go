@@ -2,6 +2,7 @@ package project
 
 import (
 	"bytes"
+	"github.com/pyimg/pyimg/internal/tomlguard"
 
 	"github.com/BurntSushi/toml"
 )
@@ -44,6 +45,9 @@ func (f uvFile) name() string {
 
 // ParseUVLock parses uv's uv.lock.
 func ParseUVLock(file string, data []byte) (*Lock, error) {
+	if err := tomlguard.Check(file, data); err != nil {
+		return nil, err
+	}
 	var raw rawUVLock
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		return nil, tomlError(file, data, err)

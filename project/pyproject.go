@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/pyimg/pyimg/internal/tomlguard"
 	"maps"
 	"slices"
 	"strings"
@@ -131,6 +132,9 @@ type rawTools struct {
 // ParsePyproject parses pyproject.toml content; file names it in errors,
 // which are *InputError with the line.
 func ParsePyproject(file string, data []byte) (*Pyproject, error) {
+	if err := tomlguard.Check(file, data); err != nil {
+		return nil, err
+	}
 	var raw rawPyproject
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		return nil, tomlError(file, data, err)

@@ -35,6 +35,10 @@ var forbidden = map[string][]string{
 	"pypi/...":           {"image", "layers", "analyze", "lint", "dockerfile", "inventory", "sbom", "vuln", "report", "internal/cli", "github.com/spf13/cobra", "github.com/google/go-containerregistry"},
 	"internal/wheeltest": {"image", "layers", "analyze", "lint", "dockerfile", "pypi", "internal/cli", "github.com/spf13/cobra"},
 	"internal/indextest": {"image", "layers", "analyze", "lint", "dockerfile", "pypi", "internal/cli", "github.com/spf13/cobra"},
+
+	// hostile-input guards
+	"internal/tomlguard": {"image", "layers", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
+	"internal/safefile":  {"image", "layers", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
 }
 
 // Nothing but the CLI's own tree and main may import these.
