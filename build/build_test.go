@@ -268,7 +268,7 @@ func TestRun(t *testing.T) {
 	for name, want := range map[string]string{
 		"opt/venv/pyvenv.cfg": "644:home = /usr/bin\ninclude-system-site-packages = false\nversion = 3.11.2\nexecutable = /usr/bin/python3.11\ncommand = /usr/bin/python3.11 -m venv --without-pip /opt/venv\n",
 		"opt/venv/bin/python": "-> /usr/bin/python3.11",
-		"opt/venv/lib/python3.11/site-packages/alpha/__init__.py":          "644:VERSION = \"1.0\"\n",
+		"opt/venv/lib/python3.11/site-packages/alpha/__init__.py":            "644:VERSION = \"1.0\"\n",
 		"opt/venv/lib/python3.11/site-packages/beta-2.0.dist-info/INSTALLER": "644:pyimg\n",
 	} {
 		if deps[name] != want {

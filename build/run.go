@@ -243,7 +243,9 @@ func (o *options) resolve(ctx context.Context, lock *Lock, t *target.Target, pla
 		o.emit("resolve", "%s==%s: %s", req.Name, req.Version, w.File)
 		wheels = append(wheels, *w)
 	}
-	sort.Slice(wheels, func(i, j int) bool { return pydist.NormalizeName(wheels[i].Name) < pydist.NormalizeName(wheels[j].Name) })
+	sort.Slice(wheels, func(i, j int) bool {
+		return pydist.NormalizeName(wheels[i].Name) < pydist.NormalizeName(wheels[j].Name)
+	})
 	return wheels, nil
 }
 
