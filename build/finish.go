@@ -126,7 +126,7 @@ func describeResult(img v1.Image, base *image.Image, built []*builtLayer) (*Resu
 }
 
 // writeOutputs writes the local outputs and the SBOM, then pushes.
-func (o *options) writeOutputs(ctx context.Context, img v1.Image, res *Result, projectName, baseRef string) error {
+func (o *options) writeOutputs(ctx context.Context, img v1.Image, built []*builtLayer, res *Result, projectName, baseRef string) error {
 	name := pydist.NormalizeName(projectName)
 	if name == "" {
 		name = "app"
@@ -147,16 +147,13 @@ func (o *options) writeOutputs(ctx context.Context, img v1.Image, res *Result, p
 		if res.Reference == "" {
 			res.Reference = out.String()
 		}
-		if out.Transport == OutputDockerArchive {
-			// skopeo reports the digest of the manifest it derives from the
-			// archive; so does the image package.
-			written, err := image.Open(ctx, out.String())
+		if out.Transport == OutputDockerArchive && len(o.outputs) == 1 && o.push == "" {
+			// The digest skopeo reports for this archive, the only output.
+			d, err := dockerArchiveDigest(img, knownTarSizes(built))
 			if err != nil {
-				return fmt.Errorf("reading back %s: %w", out, err)
+				return fmt.Errorf("computing the digest of %s: %w", out, err)
 			}
-			if len(o.outputs) == 1 && o.push == "" {
-				res.Digest = written.Digest.String()
-			}
+			res.Digest = d
 		}
 	}
 	if o.sbom != "" {
@@ -275,4 +272,16 @@ func ParseSourceDateEpoch(s string) (time.Time, error) {
 		return time.Time{}, errors.New("SOURCE_DATE_EPOCH: want non-negative Unix seconds")
 	}
 	return time.Unix(n, 0).UTC(), nil
+}
+
+// knownTarSizes maps the diff IDs of the layers written here to their
+// uncompressed sizes.
+func knownTarSizes(built []*builtLayer) map[v1.Hash]int64 {
+	out := map[v1.Hash]int64{}
+	for _, b := range built {
+		if h, err := v1.NewHash(b.Written.DiffID); err == nil && b.Written.TarSize > 0 {
+			out[h] = b.Written.TarSize
+		}
+	}
+	return out
 }

@@ -182,7 +182,7 @@ func Run(ctx context.Context, dir string, opts ...Option) (*Result, error) {
 		return nil, err
 	}
 	res.Plan, res.Provenance, res.Image = plan, prov, img
-	if err := o.writeOutputs(ctx, img, res, pp.Project.Name, baseRef); err != nil {
+	if err := o.writeOutputs(ctx, img, built, res, pp.Project.Name, baseRef); err != nil {
 		return nil, err
 	}
 	return res, nil

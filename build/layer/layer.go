@@ -69,8 +69,9 @@ type Written struct {
 	// Digest is the sha256 of the compressed stream, Size its length.
 	Digest string
 	Size   int64
-	// DiffID is the sha256 of the uncompressed tar.
-	DiffID string
+	// DiffID is the sha256 of the uncompressed tar, TarSize its length.
+	DiffID  string
+	TarSize int64
 	// Entries counts the tar entries, directories included.
 	Entries int
 	// Bytes is the sum of the files' sizes.
@@ -113,7 +114,8 @@ func Write(w io.Writer, entries []Entry, opts ...Option) (*Written, error) {
 	}
 	gz.ModTime = time.Unix(0, 0) // klauspost writes the zero Time's seconds otherwise
 	diffID := sha256.New()
-	tw := tar.NewWriter(io.MultiWriter(gz, diffID))
+	tc := &countWriter{w: io.MultiWriter(gz, diffID)}
+	tw := tar.NewWriter(tc)
 	res := &Written{Entries: len(all)}
 	for _, e := range all {
 		if err := writeEntry(tw, e, o.mtime); err != nil {
@@ -127,7 +129,7 @@ func Write(w io.Writer, entries []Entry, opts ...Option) (*Written, error) {
 	if err := gz.Close(); err != nil {
 		return nil, fmt.Errorf("closing gzip: %w", err)
 	}
-	res.Digest, res.DiffID, res.Size = hexDigest(digest), hexDigest(diffID), cw.n
+	res.Digest, res.DiffID, res.Size, res.TarSize = hexDigest(digest), hexDigest(diffID), cw.n, tc.n
 	return res, nil
 }
 
