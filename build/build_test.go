@@ -339,25 +339,28 @@ func TestRunErrors(t *testing.T) {
 		name   string
 		modify func(t *testing.T, f *fixture)
 		check  func(error) bool
+		opts   []Option
 	}{
+		{"unreachable registry", func(t *testing.T, f *fixture) {}, func(err error) bool { return err != nil && !IsInputError(err) },
+			[]Option{WithPush("127.0.0.1:1/x/y:1", true)}},
 		{"hash mismatch", func(t *testing.T, f *fixture) {
 			testWheel(t, f.wheels, "alpha", "1.0", false) // different content, same name
-		}, func(err error) bool { var he *HashError; return errors.As(err, &he) }},
+		}, func(err error) bool { var he *HashError; return errors.As(err, &he) }, nil},
 		{"no wheel", func(t *testing.T, f *fixture) {
 			os.Remove(filepath.Join(f.wheels, "beta-2.0-py3-none-any.whl"))
-		}, func(err error) bool { var nw *NoWheelError; return errors.As(err, &nw) }},
+		}, func(err error) bool { var nw *NoWheelError; return errors.As(err, &nw) }, nil},
 		{"no lock", func(t *testing.T, f *fixture) {
 			os.Remove(filepath.Join(f.project, "requirements.txt"))
-		}, func(err error) bool { return errors.Is(err, ErrUnsupportedLock) }},
+		}, func(err error) bool { return errors.Is(err, ErrUnsupportedLock) }, nil},
 		{"unpinned", func(t *testing.T, f *fixture) {
 			os.WriteFile(filepath.Join(f.project, "requirements.txt"), []byte("alpha>=1.0 --hash=sha256:"+strings.Repeat("a", 64)+"\n"), 0o644)
-		}, func(err error) bool { var ie *InputError; return errors.As(err, &ie) && ie.Line == 1 }},
+		}, func(err error) bool { var ie *InputError; return errors.As(err, &ie) && ie.Line == 1 }, nil},
 		{"no package", func(t *testing.T, f *fixture) {
 			os.RemoveAll(filepath.Join(f.project, "src"))
-		}, func(err error) bool { var ie *InputError; return errors.As(err, &ie) }},
+		}, func(err error) bool { var ie *InputError; return errors.As(err, &ie) }, nil},
 		{"missing include", func(t *testing.T, f *fixture) {
 			os.RemoveAll(filepath.Join(f.project, "static"))
-		}, func(err error) bool { var ie *InputError; return errors.As(err, &ie) }},
+		}, func(err error) bool { var ie *InputError; return errors.As(err, &ie) }, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -365,8 +368,11 @@ func TestRunErrors(t *testing.T) {
 			tt.modify(t, f)
 			outDir := t.TempDir()
 			out := filepath.Join(outDir, "img.tar")
-			_, err := f.run(t, WithOutput(Output{Transport: OutputOCIArchive, Path: out}))
-			if err == nil || !tt.check(err) || !IsInputError(err) {
+			opts := []Option{WithOutput(Output{Transport: OutputOCIArchive, Path: out}), WithOutput(Output{Transport: OutputOCI, Path: filepath.Join(outDir, "layout")})}
+			opts = append(opts, tt.opts...)
+			opts = append(opts, WithSBOM(filepath.Join(outDir, "sbom.json")))
+			_, err := f.run(t, opts...)
+			if err == nil || !tt.check(err) || (tt.opts == nil && !IsInputError(err)) {
 				t.Fatalf("Run() = %v (%T)", err, err)
 			}
 			if ents, _ := os.ReadDir(outDir); len(ents) != 0 {

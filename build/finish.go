@@ -125,12 +125,22 @@ func describeResult(img v1.Image, base *image.Image, built []*builtLayer) (*Resu
 	return res, nil
 }
 
-// writeOutputs writes the local outputs and the SBOM, then pushes.
-func (o *options) writeOutputs(ctx context.Context, img v1.Image, built []*builtLayer, res *Result, projectName, baseRef string) error {
+// writeOutputs stages the local outputs and the SBOM, pushes, and only
+// then moves the staged files into place: a failure anywhere leaves no
+// output behind and pushes nothing (the push is last but for the renames).
+func (o *options) writeOutputs(ctx context.Context, img v1.Image, built []*builtLayer, res *Result, projectName, baseRef string) (err error) {
 	name := pydist.NormalizeName(projectName)
 	if name == "" {
 		name = "app"
 	}
+	var stagedOuts []*staged
+	defer func() {
+		if err != nil {
+			for _, s := range stagedOuts {
+				s.discard()
+			}
+		}
+	}()
 	for _, out := range o.outputs {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -139,11 +149,11 @@ func (o *options) writeOutputs(ctx context.Context, img v1.Image, built []*built
 		if out.Transport == OutputDockerArchive {
 			ref = "localhost/" + name + ":latest"
 		}
-		if err := out.write(img, ref); err != nil {
+		s, err := out.stage(img, ref)
+		if err != nil {
 			return err
 		}
-		o.emit("output", "wrote %s", out)
-		res.Outputs = append(res.Outputs, out.String())
+		stagedOuts = append(stagedOuts, s)
 		if res.Reference == "" {
 			res.Reference = out.String()
 		}
@@ -157,9 +167,11 @@ func (o *options) writeOutputs(ctx context.Context, img v1.Image, built []*built
 		}
 	}
 	if o.sbom != "" {
-		if err := o.writeSBOM(ctx, img, res, baseRef); err != nil {
+		s, err := o.stageSBOM(ctx, img, res, baseRef)
+		if err != nil {
 			return err
 		}
+		stagedOuts = append(stagedOuts, s)
 	}
 	if o.push != "" {
 		o.emit("push", "pushing %s", o.push)
@@ -170,22 +182,31 @@ func (o *options) writeOutputs(ctx context.Context, img v1.Image, built []*built
 		res.Reference = ref
 		o.emit("push", "pushed %s", ref)
 	}
+	for i, s := range stagedOuts {
+		if err := s.commit(); err != nil {
+			return err
+		}
+		if i < len(o.outputs) {
+			o.emit("output", "wrote %s", o.outputs[i])
+			res.Outputs = append(res.Outputs, o.outputs[i].String())
+		}
+	}
 	return nil
 }
 
-// writeSBOM writes the CycloneDX SBOM of img, read in one layer pass.
-func (o *options) writeSBOM(ctx context.Context, img v1.Image, res *Result, baseRef string) error {
+// stageSBOM writes the CycloneDX SBOM of img, read in one layer pass.
+func (o *options) stageSBOM(ctx context.Context, img v1.Image, res *Result, baseRef string) (*staged, error) {
 	cfg, err := img.ConfigFile()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v := inventory.New(cfg, inventory.WithFiles(false))
 	if err := layers.Walk(ctx, img, []layers.Visitor{v}); err != nil {
-		return fmt.Errorf("reading the built image for the SBOM: %w", err)
+		return nil, fmt.Errorf("reading the built image for the SBOM: %w", err)
 	}
 	inv, err := v.Result()
 	if err != nil {
-		return fmt.Errorf("listing packages for the SBOM: %w", err)
+		return nil, fmt.Errorf("listing packages for the SBOM: %w", err)
 	}
 	platform := cfg.OS + "/" + cfg.Architecture
 	if cfg.Variant != "" {
@@ -193,9 +214,9 @@ func (o *options) writeSBOM(ctx context.Context, img v1.Image, res *Result, base
 	}
 	src := sbom.Source{Name: firstNonEmpty(res.Reference, "pyimg build from "+baseRef), Digest: res.Digest, Platform: platform}
 	if err := os.MkdirAll(filepath.Dir(o.sbom), 0o755); err != nil {
-		return fmt.Errorf("writing SBOM: %w", err)
+		return nil, fmt.Errorf("writing SBOM: %w", err)
 	}
-	return writeFileVia(o.sbom, func(w io.Writer) error {
+	return stageFile(o.sbom, func(w io.Writer) error {
 		return sbom.Encode(w, sbom.FormatCycloneDXJSON, inv, src, sbom.WithCreated(o.mtime()), sbom.WithToolVersion(o.toolVersion))
 	})
 }

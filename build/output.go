@@ -66,42 +66,54 @@ func (o Output) String() string {
 	return o.Transport + ":" + o.Path
 }
 
-// write writes img to o through a temporary file or directory next to it,
-// renamed into place once complete.
-func (o Output) write(img v1.Image, defaultRef string) error {
+// staged is an output written to a temporary place: commit moves it into
+// place, discard removes it.
+type staged struct {
+	commit  func() error
+	discard func()
+}
+
+// stage writes img for o into a temporary file or directory next to its
+// destination; nothing is at the destination until commit.
+func (o Output) stage(img v1.Image, defaultRef string) (*staged, error) {
 	ref := o.Ref
 	if ref == "" {
 		ref = defaultRef
 	}
 	dir := filepath.Dir(o.Path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", dir, err)
+		return nil, fmt.Errorf("creating %s: %w", dir, err)
 	}
 	switch o.Transport {
 	case OutputOCI:
 		tmp, err := os.MkdirTemp(dir, ".pyimg-oci-*")
 		if err != nil {
-			return fmt.Errorf("writing %s: %w", o, err)
+			return nil, fmt.Errorf("writing %s: %w", o, err)
 		}
-		defer os.RemoveAll(tmp)
+		discard := func() { os.RemoveAll(tmp) }
 		if err := writeLayout(dirSink(tmp), img, ref); err != nil {
-			return fmt.Errorf("writing %s: %w", o, err)
+			discard()
+			return nil, fmt.Errorf("writing %s: %w", o, err)
 		}
 		if err := os.Chmod(tmp, 0o755); err != nil {
-			return fmt.Errorf("writing %s: %w", o, err)
+			discard()
+			return nil, fmt.Errorf("writing %s: %w", o, err)
 		}
-		old := o.Path + ".pyimg-old"
-		_ = os.RemoveAll(old)
-		if err := os.Rename(o.Path, old); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("replacing %s: %w", o.Path, err)
+		commit := func() error {
+			old := o.Path + ".pyimg-old"
+			_ = os.RemoveAll(old)
+			if err := os.Rename(o.Path, old); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("replacing %s: %w", o.Path, err)
+			}
+			if err := os.Rename(tmp, o.Path); err != nil {
+				_ = os.Rename(old, o.Path)
+				return fmt.Errorf("writing %s: %w", o, err)
+			}
+			return os.RemoveAll(old)
 		}
-		if err := os.Rename(tmp, o.Path); err != nil {
-			_ = os.Rename(old, o.Path)
-			return fmt.Errorf("writing %s: %w", o, err)
-		}
-		return os.RemoveAll(old)
+		return &staged{commit: commit, discard: discard}, nil
 	case OutputOCIArchive:
-		return writeFileVia(o.Path, func(w io.Writer) error {
+		return stageFile(o.Path, func(w io.Writer) error {
 			tw := tar.NewWriter(w)
 			if err := writeLayout(tarSink{tw}, img, ref); err != nil {
 				return err
@@ -111,20 +123,20 @@ func (o Output) write(img v1.Image, defaultRef string) error {
 	case OutputDockerArchive:
 		tag, err := name.NewTag(ref)
 		if err != nil {
-			return fmt.Errorf("output %s: image name %q: %w", o, ref, err)
+			return nil, fmt.Errorf("output %s: image name %q: %w", o, ref, err)
 		}
-		return writeFileVia(o.Path, func(w io.Writer) error { return tarball.Write(tag, img, w) })
+		return stageFile(o.Path, func(w io.Writer) error { return tarball.Write(tag, img, w) })
 	}
-	return fmt.Errorf("unknown output transport %q", o.Transport)
+	return nil, fmt.Errorf("unknown output transport %q", o.Transport)
 }
 
-// writeFileVia writes file through a temporary file renamed into place.
-func writeFileVia(file string, write func(io.Writer) error) error {
+// stageFile writes file's content into a temporary file beside it.
+func stageFile(file string, write func(io.Writer) error) (*staged, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(file), ".pyimg-*.tmp")
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", file, err)
+		return nil, fmt.Errorf("writing %s: %w", file, err)
 	}
-	defer os.Remove(tmp.Name())
+	discard := func() { os.Remove(tmp.Name()) }
 	err = write(tmp)
 	if err == nil {
 		err = tmp.Sync()
@@ -135,13 +147,17 @@ func writeFileVia(file string, write func(io.Writer) error) error {
 	if err == nil {
 		err = os.Chmod(tmp.Name(), 0o644)
 	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), file)
-	}
 	if err != nil {
-		return fmt.Errorf("writing %s: %w", file, err)
+		discard()
+		return nil, fmt.Errorf("writing %s: %w", file, err)
 	}
-	return nil
+	commit := func() error {
+		if err := os.Rename(tmp.Name(), file); err != nil {
+			return fmt.Errorf("writing %s: %w", file, err)
+		}
+		return nil
+	}
+	return &staged{commit: commit, discard: discard}, nil
 }
 
 // sink receives the files of an OCI layout.
