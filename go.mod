@@ -2,7 +2,10 @@ module github.com/pyimg/pyimg
 
 go 1.26.8
 
-require github.com/google/go-containerregistry v0.22.1
+require (
+	github.com/google/go-containerregistry v0.22.1
+	golang.org/x/net v0.59.0
+)
 
 require gotest.tools/v3 v3.5.2 // indirect
 

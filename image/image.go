@@ -66,6 +66,9 @@ type Image struct {
 	Config *v1.ConfigFile
 	// Manifest is the parsed image manifest.
 	Manifest *v1.Manifest
+
+	// blobAt opens stored layer blobs for random access; nil for registries.
+	blobAt blobAtFunc
 }
 
 // Layer describes one layer of an image.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the end-to-end tests (e2e/) and the linters need on a Debian
 # bookworm machine: buildah, skopeo, debootstrap, docker-registry,
-# fuse-overlayfs, uidmap, ca-certificates, plus staticcheck and dive (the
+# fuse-overlayfs, uidmap, chromium (headless, for the HTML report tests),
+# ca-certificates, plus staticcheck and dive (the
 # reference for wasted bytes and efficiency in the fixture ground truth) via
 # go install.
 #
@@ -22,9 +23,16 @@ declare -A PKG_FOR=(
 	[docker-registry]=docker-registry
 	[fuse-overlayfs]=fuse-overlayfs
 	[newuidmap]=uidmap
+	[chromium]=chromium
 )
 # packages that ship no command we can probe
 DPKG_ONLY=(ca-certificates)
+# wheel and index tests (internal/wheeltest, internal/indextest, pypi, e2e):
+# gcc and the Python headers compile C-extension wheels, libpq-dev gives one
+# a system library to link, Debian's pip installs from the test index, the
+# *-whl packages are real wheels to serve, python3-packaging is the reference
+# for the compatible-tag order.
+DPKG_ONLY+=(gcc python3-dev python3-pip python3-pip-whl python3-setuptools-whl python3-wheel-whl python3-packaging libpq-dev)
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }

@@ -80,7 +80,9 @@ func NewRoot(env Env) *cobra.Command {
   tags, recommend, pin
              choose the python base image, pin it to an exact tag and digest, keep it current
   analyze    layers, wasted bytes (as dive counts them), per-package sizes, secrets, root
+  libs       shared libraries of native extensions: missing sonames, glibc/musl, apt/COPY fixes
   sbom, scan every OS and Python package with purls; offline OSV vulnerability matching
+  compare    images side by side: sizes, packages, CVEs, shells, compilers, deltas; HTML report
   db         the local OSV database scan uses
   data       refresh the Python, Debian and Alpine lifecycle data (offline by default)
 
@@ -113,6 +115,8 @@ Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 u
 		newScanCmd(a),
 		newDBCmd(a),
 		newDataCmd(a),
+		newCompareCmd(a),
+		newLibsCmd(a),
 	)
 	return root
 }
