@@ -85,6 +85,7 @@ func NewRoot(env Env) *cobra.Command {
   compare    images side by side: sizes, packages, CVEs, shells, compilers, deltas; HTML report
   db         the local OSV database scan uses
   data       refresh the Python, Debian and Alpine lifecycle data (offline by default)
+  build      a reproducible image from the locked wheels, installed in Go onto a pinned base (no Docker)
 
 Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 usage or input error;
 3 runtime failure (network, registry, I/O).`,
@@ -117,6 +118,7 @@ Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 u
 		newDataCmd(a),
 		newCompareCmd(a),
 		newLibsCmd(a),
+		newBuildCmd(a),
 	)
 	return root
 }
