@@ -87,6 +87,7 @@ func NewRoot(env Env) *cobra.Command {
   db         the local OSV database scan uses
   data       refresh the Python, Debian and Alpine lifecycle data (offline by default)
   key, sign, attest, verify  cosign-compatible signatures, SBOM/scan/provenance attestations, verify before deploy
+  build      a reproducible image from the locked wheels, installed in Go onto a pinned base (no Docker)
 
 Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 usage or input error;
 3 runtime failure (network, registry, I/O).`,
@@ -121,6 +122,7 @@ Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 u
 		newLibsCmd(a),
 		newCheckCmd(a),
 		newKeyCmd(a), newSignCmd(a), newAttestCmd(a), newVerifyCmd(a),
+		newBuildCmd(a),
 	)
 	return root
 }
