@@ -123,7 +123,7 @@ func readLayout(dir string) (layout, error) {
 func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec, []string, error) {
 	l, err := readLayout(p.Dir)
 	if err != nil {
-		return Spec{}, nil, err
+		return Spec{}, nil, fmt.Errorf("%w: %s: %v", ErrProject, p.Dir, err)
 	}
 	s := Spec{
 		Name:         p.Name,
@@ -166,7 +166,7 @@ func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec
 		s.InstallProject = true
 	}
 	if s.InstallProject && !l.pyproject {
-		return Spec{}, nil, fmt.Errorf("%s: install-project = true, but there is no pyproject.toml to install", cfg.Path)
+		return Spec{}, nil, fmt.Errorf("%w: %s: install-project = true, but there is no pyproject.toml to install", ErrProject, cfg.Path)
 	}
 
 	cmd, env, port, why, err := entryPoint(p.Dir, cfg, l)

@@ -83,6 +83,7 @@ func NewRoot(env Env) *cobra.Command {
   sbom, scan every OS and Python package with purls; offline OSV vulnerability matching
   db         the local OSV database scan uses
   data       refresh the Python, Debian and Alpine lifecycle data (offline by default)
+  generate   write a multi-stage Dockerfile and .dockerignore for a project (slim, alpine, distroless)
 
 Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 usage or input error;
 3 runtime failure (network, registry, I/O).`,
@@ -113,6 +114,7 @@ Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 u
 		newScanCmd(a),
 		newDBCmd(a),
 		newDataCmd(a),
+		newGenerateCmd(a),
 	)
 	return root
 }
