@@ -139,7 +139,7 @@ func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec
 	var notes []string
 	switch {
 	case l.lock == "uv.lock":
-		s.Install = InstallUV
+		s.Install, s.UVImage = InstallUV, UVImage
 		notes = append(notes, "install: uv sync --frozen --no-dev from uv.lock")
 	case l.lock == "poetry.lock":
 		s.Install = InstallPoetry

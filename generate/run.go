@@ -14,6 +14,9 @@ import (
 // Resolver returns the digest of repo:tag in its registry.
 type Resolver func(ctx context.Context, repo, tag string) (digest string, err error)
 
+// TagLister returns the tags of repo in its registry.
+type TagLister func(ctx context.Context, repo string) ([]string, error)
+
 // MuslCheck reports whether every dependency of the project in dir can be
 // installed on musl (a musllinux or pure-Python wheel, or a clean source
 // build), with one line of evidence per package that cannot.
@@ -26,6 +29,7 @@ type options struct {
 	knowledge *baseimage.Knowledge
 	now       time.Time
 	resolve   Resolver
+	tags      TagLister
 	musl      MuslCheck
 	repo      string
 	policy    *baseimage.Policy
@@ -40,6 +44,11 @@ func WithNow(t time.Time) Option { return func(o *options) { o.now = t } }
 // WithResolver pins the base images by the digests r returns. Without it
 // (offline) the images are not pinned and the file says how to pin them.
 func WithResolver(r Resolver) Option { return func(o *options) { o.resolve = r } }
+
+// WithTagLister makes the choice of python images follow the registry's
+// tags (a mirror may lack the newest patch release). When listing fails
+// the choice follows the embedded data, with a warning.
+func WithTagLister(l TagLister) Option { return func(o *options) { o.tags = l } }
 
 // WithMuslCheck sets the feasibility check the alpine variant runs.
 // Without it, alpine is refused for a project with dependencies.
@@ -115,6 +124,19 @@ func Run(ctx context.Context, dir string, variant Variant, opts ...Option) (*Res
 	if proj.PythonVersion != "" {
 		in.Series = proj.PythonVersionSeries()
 	}
+	var warnings []string
+	if o.tags != nil && variant != VariantDistroless {
+		repo := in.Repo
+		if repo == "" {
+			repo = baseimage.DefaultRepo
+		}
+		tags, err := o.tags(ctx, repo)
+		if err != nil {
+			warnings = append(warnings, fmt.Sprintf("listing the tags of %s: %v; the choice follows pyimg's data", repo, err))
+		} else {
+			in.Tags = tags
+		}
+	}
 	b, err := ChooseBases(o.knowledge, in, variant)
 	if err != nil {
 		return nil, err
@@ -123,7 +145,7 @@ func Run(ctx context.Context, dir string, variant Variant, opts ...Option) (*Res
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Dir: dir, Bases: b, Notes: notes}
+	res := &Result{Dir: dir, Bases: b, Notes: notes, Warnings: warnings}
 	if variant.Alpine() && spec.Install != InstallNone {
 		if o.musl == nil {
 			return nil, fmt.Errorf("%w: variant alpine: the project has dependencies and no musl feasibility check is available; use slim", ErrNotFeasible)
@@ -137,13 +159,10 @@ func Run(ctx context.Context, dir string, variant Variant, opts ...Option) (*Res
 		}
 		res.Notes = append(res.Notes, "alpine: every dependency installs on musl")
 	}
-	if spec.Install == InstallUV {
-		spec.UVImage = UVImage
-	}
 	if o.resolve != nil {
 		pinned := true
 		pin := func(ref *string) {
-			repo, tag, _ := strings.Cut(*ref, ":")
+			repo, tag := splitRef(*ref)
 			d, err := o.resolve(ctx, repo, tag)
 			if err != nil {
 				res.Warnings = append(res.Warnings, fmt.Sprintf("resolving %s: %v; not pinned", *ref, err))
@@ -168,4 +187,13 @@ func Run(ctx context.Context, dir string, variant Variant, opts ...Option) (*Res
 	}
 	res.Spec, res.Files = spec, files
 	return res, nil
+}
+
+// splitRef splits "host:port/repo:tag" at the tag's colon.
+func splitRef(ref string) (repo, tag string) {
+	i := strings.LastIndexByte(ref, ':')
+	if i < 0 || i < strings.LastIndexByte(ref, '/') {
+		return ref, "latest"
+	}
+	return ref[:i], ref[i+1:]
 }

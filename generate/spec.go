@@ -20,6 +20,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Variant is the kind of image generated.
@@ -183,19 +185,19 @@ func (s *Spec) Validate() error {
 		return bad("no command: set [tool.pyimg.generate] command or an entry point")
 	}
 	for _, a := range s.Command {
-		if strings.ContainsAny(a, "\n\r") {
-			return bad("command argument %q spans lines", a)
+		if !printable(a) {
+			return bad("command argument %q: want printable UTF-8 on one line", a)
 		}
 	}
 	for _, e := range s.Env {
-		if !reEnv.MatchString(e) || strings.ContainsAny(e, "\n\r\"\\$ ") {
+		if !reEnv.MatchString(e) || !printable(e) || strings.ContainsAny(e, "\"\\$ ") {
 			return bad("environment variable %q: want NAME=value without quotes, spaces or $", e)
 		}
 	}
 	if s.Port < 0 || s.Port > 65535 {
 		return bad("port %d", s.Port)
 	}
-	if s.HealthPath != "" && (!strings.HasPrefix(s.HealthPath, "/") || strings.ContainsAny(s.HealthPath, "'\"\\ \n")) {
+	if s.HealthPath != "" && (!strings.HasPrefix(s.HealthPath, "/") || !printable(s.HealthPath) || strings.ContainsAny(s.HealthPath, "'\"\\ \n")) {
 		return bad("health path %q: want an absolute URL path without quotes or spaces", s.HealthPath)
 	}
 	for _, p := range slices.Concat(s.BuildPackages, s.RuntimePackages) {
@@ -207,4 +209,12 @@ func (s *Spec) Validate() error {
 		return bad("uid %d: want a non-root numeric user", s.UID)
 	}
 	return nil
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	return !strings.ContainsFunc(s, unicode.IsControl)
 }

@@ -129,7 +129,7 @@ func (a *app) runGenerate(cmd *cobra.Command, fl generateFlags, dir string) erro
 				return "", err
 			}
 			return r.Digest, nil
-		}))
+		}), generate.WithTagLister(reg.Tags))
 	}
 	res, err := generate.Run(cmd.Context(), dir, variant, opts...)
 	if err != nil {
