@@ -183,7 +183,7 @@ func builder(w *writer, s Spec) {
 			w.run([]string{uvCache, netrc}, "uv sync --frozen --no-dev --no-editable")
 		}
 	case InstallPoetry:
-		w.run([]string{pipCache},
+		w.run([]string{pipCache, netrc},
 			"python3 -m venv "+VenvDir,
 			"python3 -m venv /opt/poetry",
 			fmt.Sprintf("/opt/poetry/bin/pip install poetry==%s poetry-plugin-export==%s", poetryVersion, poetryExportVersion))
@@ -194,7 +194,7 @@ func builder(w *writer, s Spec) {
 		installProject(w, s)
 	case InstallRequirements:
 		w.run(nil, "python3 -m venv "+VenvDir)
-		w.line("# Dependencies first, from the lock only: this layer survives code changes.")
+		w.line("# Dependencies first: this layer survives code changes.")
 		w.line("COPY %s ./", s.Requirements)
 		flags := ""
 		if s.RequireHashes {

@@ -20,6 +20,7 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 RUN --mount=type=cache,target=/root/.cache/pip \
+    --mount=type=secret,id=netrc,target=/root/.netrc \
     python3 -m venv /opt/venv \
     && python3 -m venv /opt/poetry \
     && /opt/poetry/bin/pip install poetry==2.2.1 poetry-plugin-export==1.9.0

@@ -23,7 +23,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 RUN python3 -m venv /opt/venv
-# Dependencies first, from the lock only: this layer survives code changes.
+# Dependencies first: this layer survives code changes.
 COPY requirements.txt ./
 RUN --mount=type=cache,target=/root/.cache/pip \
     --mount=type=secret,id=netrc,target=/root/.netrc \

@@ -24,7 +24,7 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 RUN python3 -m venv /opt/venv
-# Dependencies first, from the lock only: this layer survives code changes.
+# Dependencies first: this layer survives code changes.
 COPY requirements.txt ./
 RUN --mount=type=cache,target=/root/.cache/pip \
     --mount=type=secret,id=netrc,target=/root/.netrc \
