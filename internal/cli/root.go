@@ -88,6 +88,7 @@ func NewRoot(env Env) *cobra.Command {
   data       refresh the Python, Debian and Alpine lifecycle data (offline by default)
   key, sign, attest, verify  cosign-compatible signatures, SBOM/scan/provenance attestations, verify before deploy
   build      a reproducible image from the locked wheels, installed in Go onto a pinned base (no Docker)
+  generate   write a multi-stage Dockerfile and .dockerignore for a project (slim, alpine, distroless)
 
 Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 usage or input error;
 3 runtime failure (network, registry, I/O).`,
@@ -123,6 +124,7 @@ Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 u
 		newCheckCmd(a),
 		newKeyCmd(a), newSignCmd(a), newAttestCmd(a), newVerifyCmd(a),
 		newBuildCmd(a),
+		newGenerateCmd(a),
 	)
 	return root
 }

@@ -41,6 +41,7 @@ var forbidden = map[string][]string{
 	// hostile-input guards
 	"internal/tomlguard": {"image", "layers", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
 	"internal/safefile":  {"image", "layers", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
+	"generate":           {"image", "layers", "analyze", "lint", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
 }
 
 // Nothing but the CLI's own tree and main may import these.
