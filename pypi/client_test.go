@@ -308,3 +308,32 @@ func TestRedactURL(t *testing.T) {
 		t.Errorf("IndexURLsFromEnv = %q %q", idx, extra)
 	}
 }
+
+func TestClientMetadata(t *testing.T) {
+	ctx := context.Background()
+	srv := startIndex(t, indexDir(t), indextest.WithCoreMetadata(), indextest.WithBasicAuth("u", "p"))
+	cache := t.TempDir()
+	c := newClient(t, WithIndexURL(srv.IndexURL()), WithCacheDir(cache))
+	p, err := c.Project(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := p.File("demo-1.1-py2.py3-none-any.whl")
+	meta, err := c.Metadata(ctx, f)
+	if err != nil || !strings.Contains(string(meta), "Requires-Python: >=3.9") {
+		t.Fatalf("Metadata = %q, %v", meta, err)
+	}
+	off := newClient(t, WithIndexURL(srv.IndexURL()), WithCacheDir(cache), WithOffline(true))
+	if m2, err := off.Metadata(ctx, f); err != nil || string(m2) != string(meta) {
+		t.Errorf("offline metadata: %v", err)
+	}
+	bad := f
+	bad.CoreMetadataHashes = map[string]string{"sha256": strings.Repeat("b", 64)}
+	if _, err := c.Metadata(ctx, bad); !errors.Is(err, ErrHashMismatch) {
+		t.Errorf("metadata hash mismatch: %v", err)
+	}
+	sd, _ := p.File("demo-1.1.tar.gz")
+	if _, err := c.Metadata(ctx, sd); err == nil {
+		t.Error("metadata of an sdist without core metadata")
+	}
+}
