@@ -3,9 +3,13 @@ package pypi
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -335,5 +339,39 @@ func TestClientMetadata(t *testing.T) {
 	sd, _ := p.File("demo-1.1.tar.gz")
 	if _, err := c.Metadata(ctx, sd); err == nil {
 		t.Error("metadata of an sdist without core metadata")
+	}
+}
+
+func TestClientRetriesTransientErrors(t *testing.T) {
+	dir := indexDir(t)
+	idx, err := indextest.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	var calls atomic.Int32
+	flaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= 2 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		proxy := httputil.NewSingleHostReverseProxy(mustURL(idx.URL))
+		proxy.ServeHTTP(w, r)
+	}))
+	defer flaky.Close()
+	c := newClient(t, WithIndexURL(flaky.URL+"/simple/"), WithCacheDir(t.TempDir()))
+	if _, err := c.Project(context.Background(), "demo"); err != nil {
+		t.Fatalf("after two 503s: %v", err)
+	}
+	if n := calls.Load(); n != 3 {
+		t.Errorf("%d calls, want 3", n)
+	}
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer down.Close()
+	_, err = newClient(t, WithIndexURL(down.URL+"/simple/"), WithCacheDir(t.TempDir())).Project(context.Background(), "demo")
+	if err == nil || !strings.Contains(err.Error(), "HTTP 502") {
+		t.Errorf("persistent 502: %v", err)
 	}
 }

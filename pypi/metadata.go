@@ -56,7 +56,7 @@ func (c *Client) Metadata(ctx context.Context, f File) ([]byte, error) {
 	for _, ix := range c.indexes {
 		setAuth(req, ix)
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.do(req)
 	if err != nil {
 		return nil, fmt.Errorf("metadata of %s: %w", f.Filename, redactErr(err))
 	}
