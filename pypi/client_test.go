@@ -375,3 +375,21 @@ func TestClientRetriesTransientErrors(t *testing.T) {
 		t.Errorf("persistent 502: %v", err)
 	}
 }
+
+func TestClientRefusesLyingIndex(t *testing.T) {
+	lie := strings.Repeat("c", 64)
+	srv := startIndex(t, indexDir(t), indextest.WithHashOverride("demo-1.0-py3-none-any.whl", lie))
+	c := newClient(t, WithIndexURL(srv.IndexURL()), WithCacheDir(t.TempDir()))
+	p, err := c.Project(context.Background(), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := p.File("demo-1.0-py3-none-any.whl")
+	path, err := c.Download(context.Background(), f, "")
+	if !errors.Is(err, ErrHashMismatch) || path != "" {
+		t.Fatalf("Download from a lying index = %q, %v", path, err)
+	}
+	if _, statErr := os.Stat(c.filePath(lie, f.Filename)); statErr == nil {
+		t.Error("the mismatching file was left in the cache")
+	}
+}
