@@ -245,3 +245,33 @@ func TestMaxELFBytes(t *testing.T) {
 		t.Errorf("roots = %+v, want none when every object is over the cap", res.Roots)
 	}
 }
+
+// TestOwners checks that resolved libraries are mapped to their package
+// through a distroless status.d md5sums list, across the /usr merge.
+func TestOwners(t *testing.T) {
+	root := fixtureRoot(t)
+	build := t.TempDir()
+	gcc(t, "int gone(void) { return 0; }\n", filepath.Join(build, "libgone.so.7.1"), "-shared", "-fPIC", "-Wl,-soname,libgone.so.7")
+	gone, err := os.ReadFile(filepath.Join(build, "libgone.so.7.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := imageOf(t, nil, layer(t, treeEntries(t, root)...), layer(t,
+		entry{name: "usr/lib/x86_64-linux-gnu/libgone.so.7.1", body: string(gone)},
+		entry{name: "usr/lib/x86_64-linux-gnu/libgone.so.7", link: "libgone.so.7.1"},
+		entry{name: "var/lib/dpkg/status.d/libgone7", body: "Package: libgone7\nVersion: 7.1-1\nArchitecture: amd64\n"},
+		entry{name: "var/lib/dpkg/status.d/libgone7.md5sums", body: "0123456789abcdef0123456789abcdef  lib/x86_64-linux-gnu/libgone.so.7.1\n"},
+	))
+	res, err := Image(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(res.Libraries, func(l Library) bool { return l.Soname == "libgone.so.7" })
+	if i < 0 {
+		t.Fatalf("libraries = %+v, want libgone.so.7", res.Libraries)
+	}
+	l := res.Libraries[i]
+	if l.Package != "libgone7" || l.RealPath != "/usr/lib/x86_64-linux-gnu/libgone.so.7.1" || l.Path != "/lib/x86_64-linux-gnu/libgone.so.7" {
+		t.Errorf("library = %+v, want libgone7 owning /usr/lib/x86_64-linux-gnu/libgone.so.7.1 found as /lib/x86_64-linux-gnu/libgone.so.7", l)
+	}
+}

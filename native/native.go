@@ -145,7 +145,11 @@ const (
 	cNone = iota
 	cELF
 	cConf
+	cMD5 // a distroless /var/lib/dpkg/status.d/<pkg>.md5sums: the package's files
 )
+
+// maxMD5Bytes bounds a status.d md5sums file read.
+const maxMD5Bytes = 1 << 20
 
 var (
 	interpreterName = regexp.MustCompile(`^python[0-9.]*$`)
@@ -161,6 +165,8 @@ func classify(p string) int {
 	case p == "/etc/ld.so.conf", strings.HasPrefix(p, "/etc/ld.so.conf.d/"),
 		strings.HasPrefix(p, "/etc/ld-musl-") && strings.HasSuffix(p, ".path"):
 		return cConf
+	case dir == "/var/lib/dpkg/status.d/" && strings.HasSuffix(base, ".md5sums"):
+		return cMD5
 	case sharedName.MatchString(base):
 		return cELF
 	case interpreterName.MatchString(base) && strings.HasSuffix(dir, "/bin/"):
@@ -181,6 +187,8 @@ func (lv *layerVisitor) Want(e *layers.Entry) int64 {
 	switch classify(e.Path) {
 	case cConf:
 		want = max(want, maxConfBytes)
+	case cMD5:
+		want = max(want, maxMD5Bytes)
 	case cELF:
 		if e.Size <= lv.v.opts.maxELF {
 			want = max(want, e.Size)
@@ -217,7 +225,7 @@ func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
 		r.target, _ = layers.ResolveLink(e)
 	case layers.TypeFile:
 		switch classify(e.Path) {
-		case cConf:
+		case cConf, cMD5:
 			r.conf = string(content)
 		case cELF:
 			switch {

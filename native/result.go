@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pyimg/pyimg/inventory"
+	"github.com/pyimg/pyimg/layers"
 )
 
 // Libc families.
@@ -225,6 +226,29 @@ func newOwners(inv *inventory.Inventory) owners {
 	return o
 }
 
+// addStatusD adds the files listed by distroless status.d md5sums files
+// ("<md5>  usr/lib/x86_64-linux-gnu/libssl.so.3") to their package, for
+// images without dpkg file lists.
+func (o owners) addStatusD(f *finalFS) {
+	for p, r := range f.top {
+		if r.typ != layers.TypeFile || classify(p) != cMD5 {
+			continue
+		}
+		pkg := strings.TrimSuffix(path.Base(p), ".md5sums")
+		pkg, _, _ = strings.Cut(pkg, ":")
+		for line := range strings.SplitSeq(r.conf, "\n") {
+			fields := strings.Fields(line)
+			if len(fields) != 2 {
+				continue
+			}
+			file := path.Clean("/" + fields[1])
+			if o.os[file] == "" {
+				o.os[file] = pkg
+			}
+		}
+	}
+}
+
 // usrMerged returns p and its alias across the /usr merge (/lib → /usr/lib).
 func usrMerged(p string) []string {
 	for _, d := range []string{"/lib", "/lib64", "/lib32", "/bin", "/sbin"} {
@@ -270,6 +294,7 @@ func build(f *finalFS, in input) *Result {
 		Venv: venv, fs: f, label: label, arch: arches["EM_X86_64"],
 	}
 	own := newOwners(inv)
+	own.addStatusD(f)
 	for p, d := range in.extraPy {
 		own.py[p] = d
 	}
