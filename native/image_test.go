@@ -29,8 +29,11 @@ func layer(t *testing.T, es ...entry) v1.Layer {
 	tw := tar.NewWriter(&buf)
 	for _, e := range es {
 		h := &tar.Header{Name: e.name, Mode: 0o755, Size: int64(len(e.body)), Typeflag: tar.TypeReg}
-		if e.link != "" {
+		switch {
+		case e.link != "":
 			h = &tar.Header{Name: e.name, Mode: 0o777, Linkname: e.link, Typeflag: tar.TypeSymlink}
+		case strings.HasSuffix(e.name, "/"):
+			h = &tar.Header{Name: e.name, Mode: 0o755, Typeflag: tar.TypeDir}
 		}
 		if err := tw.WriteHeader(h); err != nil {
 			t.Fatal(err)
@@ -146,6 +149,13 @@ func TestImageLayers(t *testing.T) {
 				entry{name: "etc/ld.so.conf.d/extra.conf", body: "# extra\n/opt/extra\n"},
 			),
 		}, []string{}},
+		{"directory replacing a lower symlink", nil, []v1.Layer{
+			layer(t, entry{name: "lib/"}, entry{name: "lib/x86_64-linux-gnu/libgone.so.7", body: string(gone)}),
+		}, []string{}},
+		{"symlink replacing a lower directory hides its files", nil, []v1.Layer{
+			layer(t, entry{name: "opt/extra/libgone.so.7", body: string(gone)}, entry{name: "etc/ld.so.conf", body: "/opt/extra\n"}),
+			layer(t, entry{name: "opt/extra", link: "/nowhere"}),
+		}, []string{"libgone.so.7"}},
 		{"wrong ELF class is skipped", nil, []v1.Layer{
 			layer(t, entry{name: lib + "libgone.so.7", body: string(elf32(t))}),
 		}, []string{"libgone.so.7"}},

@@ -221,6 +221,8 @@ func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
 	}
 	r := rec{path: e.Path, layer: lv.index, typ: e.Type}
 	switch e.Type {
+	case layers.TypeDir:
+		// Kept so that a directory replacing a lower symlink hides it.
 	case layers.TypeSymlink, layers.TypeHardlink:
 		r.target, _ = layers.ResolveLink(e)
 	case layers.TypeFile:
