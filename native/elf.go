@@ -192,7 +192,9 @@ func (o *Object) MaxVersion(prefix string) string {
 	best := ""
 	for _, vs := range o.VersionNeeds {
 		for _, v := range vs {
-			if strings.HasPrefix(v, prefix) && compareVersion(strings.TrimPrefix(v, prefix), strings.TrimPrefix(best, prefix)) > 0 {
+			num, ok := strings.CutPrefix(v, prefix)
+			// GLIBC_PRIVATE and GLIBC_ABI_DT_RELR are not releases.
+			if ok && num != "" && num[0] >= '0' && num[0] <= '9' && compareVersion(num, strings.TrimPrefix(best, prefix)) > 0 {
 				best = v
 			}
 		}

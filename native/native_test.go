@@ -194,3 +194,19 @@ func TestMuslDetection(t *testing.T) {
 		t.Errorf("missing = %q, want libc.musl-x86_64.so.1", missingNames(res))
 	}
 }
+
+func TestMaxVersion(t *testing.T) {
+	o := &Object{VersionNeeds: map[string][]string{
+		"libc.so.6":      {"GLIBC_2.2.5", "GLIBC_2.34", "GLIBC_ABI_DT_RELR", "GLIBC_PRIVATE"},
+		"libm.so.6":      {"GLIBC_2.29"},
+		"libstdc++.so.6": {"CXXABI_1.3.9", "GLIBCXX_3.4.30", "GLIBCXX_3.4.9"},
+	}}
+	for prefix, want := range map[string]string{"GLIBC_": "GLIBC_2.34", "GLIBCXX_": "GLIBCXX_3.4.30", "CXXABI_": "CXXABI_1.3.9", "GCC_": ""} {
+		if got := o.MaxVersion(prefix); got != want {
+			t.Errorf("MaxVersion(%q) = %q, want %q", prefix, got, want)
+		}
+	}
+	if got := (&Object{VersionNeeds: map[string][]string{"libc.so.6": {"GLIBC_ABI_DT_RELR"}}}).MaxVersion("GLIBC_"); got != "" {
+		t.Errorf("MaxVersion with only GLIBC_ABI_DT_RELR = %q, want \"\"", got)
+	}
+}
