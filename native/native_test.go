@@ -210,3 +210,22 @@ func TestMaxVersion(t *testing.T) {
 		t.Errorf("MaxVersion with only GLIBC_ABI_DT_RELR = %q, want \"\"", got)
 	}
 }
+
+// TestVenvWithPyvenvCfg checks that a venv directory (it has lib/ and
+// bin/, like a root filesystem, but also pyvenv.cfg) is read as a venv at
+// its own path.
+func TestVenvWithPyvenvCfg(t *testing.T) {
+	root := fixtureRoot(t)
+	venv := filepath.Join(root, "opt/venv")
+	writeFile(t, filepath.Join(venv, "pyvenv.cfg"), "home = /usr/bin\nversion = 3.11.2\n")
+	res, err := Dir(context.Background(), venv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Venv || len(res.Missing) != 0 || len(res.Roots) != 1 || res.Roots[0].Path != venv+"/lib/python3.11/site-packages/pkg/ext/_ext.cpython-311-x86_64-linux-gnu.so" {
+		t.Fatalf("venv = %v, missing %+v, roots %+v; want the extension at its own path and nothing missing", res.Venv, res.Missing, res.Roots)
+	}
+	if res.Roots[0].Distribution != "pkg==1.0" {
+		t.Errorf("distribution = %q, want pkg==1.0", res.Roots[0].Distribution)
+	}
+}

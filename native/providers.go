@@ -169,6 +169,16 @@ func (res *Result) filesFor(rs *resolver, soname string) ([]string, bool) {
 	probe := res.probe()
 	cand, real, r := rs.find(soname, probe, nil, res.Libc == LibcMusl)
 	if r == nil {
+		// Not on the default search path (a private directory such as
+		// /usr/lib/postgresql/15/lib): any file with that name.
+		for _, p := range res.fs.byBase[soname] {
+			if real, r = res.fs.file(p); r != nil {
+				cand = p
+				break
+			}
+		}
+	}
+	if r == nil {
 		return nil, false
 	}
 	return res.fs.chain(cand, real), true

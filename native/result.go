@@ -51,8 +51,8 @@ type Result struct {
 	// NotAnalysed are ELF candidates that were not parsed (too large,
 	// malformed), with the reason.
 	NotAnalysed []NotAnalysed `json:"not_analysed"`
-	// Venv is true for a directory input without a system (no /etc, /usr
-	// or /lib): sonames not found inside it are listed in External, not in
+	// Venv is true for a directory input that is a venv or prefix
+	// (pyvenv.cfg, or no /etc and no /usr): sonames not found inside it are listed in External, not in
 	// Missing, since the base image will supply them.
 	Venv bool `json:"venv,omitempty"`
 	// External lists, for a venv directory, the sonames expected from the
