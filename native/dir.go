@@ -110,7 +110,9 @@ func Dir(ctx context.Context, root string, opts ...Option) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return build(stack(ls), input{inv: inv, label: v.opts.label, venv: venv}), nil
+	res := build(stack(ls), input{inv: inv, label: v.opts.label, venv: venv})
+	res.Truncated = v.truncated
+	return res, nil
 }
 
 func readPrefix(p string, n int64) ([]byte, error) {

@@ -285,3 +285,30 @@ func TestOwners(t *testing.T) {
 		t.Errorf("library = %+v, want libgone7 owning /usr/lib/x86_64-linux-gnu/libgone.so.7.1 found as /lib/x86_64-linux-gnu/libgone.so.7", l)
 	}
 }
+
+// TestBudgets checks the memory budgets: past them entries are dropped
+// (Truncated) or objects are not analysed, and the walk still succeeds.
+func TestBudgets(t *testing.T) {
+	img := imageOf(t, nil, layer(t, treeEntries(t, fixtureRoot(t))...))
+	res, err := Image(context.Background(), img, WithMaxRecords(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Truncated {
+		t.Errorf("Truncated = false with a budget of 3 records")
+	}
+	res, err = Image(context.Background(), img, WithMaxFactBytes(600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Truncated || len(res.NotAnalysed) == 0 || !strings.Contains(res.NotAnalysed[0].Reason, "budget of 600 bytes") {
+		t.Errorf("truncated %v, not analysed %+v; want objects over the facts budget listed", res.Truncated, res.NotAnalysed)
+	}
+	res, err = Image(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Truncated || len(res.NotAnalysed) != 0 {
+		t.Errorf("default budgets: truncated %v, not analysed %+v", res.Truncated, res.NotAnalysed)
+	}
+}

@@ -39,7 +39,9 @@ const maxConfBytes = 64 << 10
 type Option func(*options)
 
 type options struct {
-	maxELF int64
+	maxELF     int64
+	maxRecords int64
+	maxFacts   int64
 	walk   []layers.Option
 	label  string
 }
@@ -50,6 +52,35 @@ func WithMaxELFBytes(n int64) Option {
 	return func(o *options) {
 		if n > 0 {
 			o.maxELF = n
+		}
+	}
+}
+
+// Defaults of the memory budgets.
+const (
+	DefaultMaxRecords   = 2 << 20   // entries kept (ELF objects, symlinks, directories)
+	DefaultMaxFactBytes = 256 << 20 // bytes of ELF facts kept
+)
+
+// WithMaxRecords bounds the entries the Visitor keeps over all layers
+// (default DefaultMaxRecords): ELF objects, symlinks, directories, loader
+// configuration. Past it, entries are dropped and Result.Truncated is set.
+// n <= 0 keeps the default.
+func WithMaxRecords(n int64) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxRecords = n
+		}
+	}
+}
+
+// WithMaxFactBytes bounds the bytes of ELF facts kept over all layers
+// (default DefaultMaxFactBytes). Past it, objects are listed in
+// Result.NotAnalysed. n <= 0 keeps the default.
+func WithMaxFactBytes(n int64) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxFacts = n
 		}
 	}
 }
@@ -76,6 +107,11 @@ type Visitor struct {
 
 	mu     sync.Mutex
 	layers map[int]*layerData
+	// kept counts the records and factBytes the ELF facts kept, against
+	// the WithMaxRecords and WithMaxFactBytes budgets.
+	kept      int64
+	factBytes int64
+	truncated bool
 }
 
 var _ layers.Visitor = (*Visitor)(nil)
@@ -83,7 +119,7 @@ var _ layers.Visitor = (*Visitor)(nil)
 // New returns a Visitor for an image with the given config (which may be
 // nil; it supplies LD_LIBRARY_PATH).
 func New(cfg *v1.ConfigFile, opts ...Option) *Visitor {
-	o := options{maxELF: DefaultMaxELFBytes}
+	o := options{maxELF: DefaultMaxELFBytes, maxRecords: DefaultMaxRecords, maxFacts: DefaultMaxFactBytes}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -242,6 +278,9 @@ func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
 					return nil // a file named *.so* that is not ELF
 				case err != nil:
 					r.skip = err.Error()
+				case !lv.v.spendFacts(obj.size()):
+					r.skip = fmt.Sprintf("the budget of %d bytes of ELF facts is spent", lv.v.opts.maxFacts)
+					obj = nil
 				}
 				r.obj = obj
 			}
@@ -251,8 +290,32 @@ func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
 	default:
 		return nil
 	}
+	if !lv.v.spendRecord() {
+		return nil
+	}
 	d.recs = append(d.recs, r)
 	return nil
+}
+
+func (v *Visitor) spendRecord() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.kept >= v.opts.maxRecords {
+		v.truncated = true
+		return false
+	}
+	v.kept++
+	return true
+}
+
+func (v *Visitor) spendFacts(n int64) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.factBytes+n > v.opts.maxFacts {
+		return false
+	}
+	v.factBytes += n
+	return true
 }
 
 func (lv *layerVisitor) Done(s layers.Stats) error {

@@ -45,6 +45,10 @@ type Result struct {
 	// NotAnalysed are ELF candidates that were not parsed (too large,
 	// malformed), with the reason.
 	NotAnalysed []NotAnalysed `json:"not_analysed"`
+	// Truncated is true when the image had more entries than the
+	// visitor's record budget (WithMaxRecords): the resolution may then
+	// report libraries as missing that are present.
+	Truncated bool `json:"truncated,omitempty"`
 	// Venv is true for a directory input that is a venv or prefix
 	// (pyvenv.cfg, or no /etc and no /usr): sonames not found inside it are listed in External, not in
 	// Missing, since the base image will supply them.
@@ -170,7 +174,11 @@ func (v *Visitor) Result() (*Result, error) {
 		env = v.cfg.Config.Env
 	}
 	f := stack(ls)
-	return build(f, input{inv: inv, env: env, label: v.opts.label}), nil
+	res := build(f, input{inv: inv, env: env, label: v.opts.label})
+	v.mu.Lock()
+	res.Truncated = v.truncated
+	v.mu.Unlock()
+	return res, nil
 }
 
 // Failed reports whether the result should fail a gate: a missing library,
