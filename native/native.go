@@ -42,8 +42,8 @@ type options struct {
 	maxELF     int64
 	maxRecords int64
 	maxFacts   int64
-	walk   []layers.Option
-	label  string
+	walk       []layers.Option
+	label      string
 }
 
 // WithMaxELFBytes sets the size above which ELF candidates are not parsed
