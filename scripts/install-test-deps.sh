@@ -22,9 +22,10 @@ declare -A PKG_FOR=(
 	[docker-registry]=docker-registry
 	[fuse-overlayfs]=fuse-overlayfs
 	[newuidmap]=uidmap
+	[gcc]=gcc # native's unit tests compile real ELF objects
 )
 # packages that ship no command we can probe
-DPKG_ONLY=(ca-certificates)
+DPKG_ONLY=(ca-certificates libc6-dev)
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
