@@ -27,9 +27,10 @@ declare -A PKG_FOR=(
 	[fuse-overlayfs]=fuse-overlayfs
 	[newuidmap]=uidmap
 	[chromium]=chromium
+	[gcc]=gcc # native's unit tests compile real ELF objects
 )
 # packages that ship no command we can probe
-DPKG_ONLY=(ca-certificates)
+DPKG_ONLY=(ca-certificates libc6-dev)
 # wheel and index tests (internal/wheeltest, internal/indextest, pypi, e2e):
 # gcc and the Python headers compile C-extension wheels, libpq-dev gives one
 # a system library to link, Debian's pip installs from the test index, the
