@@ -135,12 +135,15 @@ func ParsePyproject(file string, data []byte) (*Pyproject, error) {
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		return nil, tomlError(file, data, err)
 	}
-	var tools rawTools
-	if raw.Tool != nil {
-		if err := decodeAgain(raw.Tool, &tools); err != nil {
-			return nil, tomlError(file, data, err)
-		}
+	// The tool tables pyimg reads, decoded on their own so that other
+	// tools' tables ([tool.ruff], ...) never matter.
+	var doc struct {
+		Tool rawTools `toml:"tool"`
 	}
+	if _, err := toml.Decode(string(data), &doc); err != nil {
+		return nil, tomlError(file, data, err)
+	}
+	tools := doc.Tool
 	p := &Pyproject{
 		Name: raw.Project.Name, Version: raw.Project.Version,
 		BuildBackend: raw.BuildSystem.BuildBackend, BuildRequires: raw.BuildSystem.Requires,
@@ -220,17 +223,6 @@ func ParsePyproject(file string, data []byte) (*Pyproject, error) {
 		p.Dependencies = []Requirement{}
 	}
 	return p, nil
-}
-
-// decodeAgain decodes an already-parsed TOML value into a struct by
-// re-encoding it.
-func decodeAgain(v any, into any) error {
-	var b strings.Builder
-	if err := toml.NewEncoder(&b).Encode(v); err != nil {
-		return err
-	}
-	_, err := toml.Decode(b.String(), into)
-	return err
 }
 
 // tomlError turns a TOML decoding error into an *InputError with the line.
