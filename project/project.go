@@ -1,7 +1,14 @@
-// Package project reads what a Python project says about the interpreter
-// it needs: requires-python from pyproject.toml (PEP 621 or Poetry) or
-// setup.cfg, the .python-version file, the Dockerfiles at its top, and
-// pyimg's base-image policy ([tool.pyimg.base] in pyproject.toml).
+// Package project reads a Python project the way a container build needs
+// it, without running any of it: pyproject.toml (PEP 621, Poetry 1 and 2,
+// PDM, Hatch, uv with PEP 735 dependency groups, Flit, the build backend,
+// and pyimg's [tool.pyimg] tables), setup.cfg and setup.py, lock files
+// (uv.lock, poetry.lock, pdm.lock, PEP 751 pylock.toml, Pipfile.lock) in one
+// Locked model, pip requirements files (PEP 508, -r/-c includes, --hash,
+// editable and URL requirements, index options), .python-version, the
+// Dockerfiles, and the framework, entry point and port read from the
+// sources and server configuration. Each format has its own parser;
+// malformed input is an *InputError with the file and line, and Validate
+// reports contradictions between files.
 package project
 
 import (
