@@ -23,8 +23,9 @@ declare -A PKG_FOR=(
 	[fuse-overlayfs]=fuse-overlayfs
 	[newuidmap]=uidmap
 )
-# packages that ship no command we can probe
-DPKG_ONLY=(ca-certificates)
+# packages that ship no command we can probe (gcc, libpq-dev and python3-dev:
+# e2e/check_native_test.go builds the C extension example against libpq)
+DPKG_ONLY=(ca-certificates gcc libpq-dev python3-dev)
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
