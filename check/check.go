@@ -217,6 +217,13 @@ func recommend(p *project.Project, o options) Base {
 	if s := p.PythonVersionSeries(); s != "" {
 		in.Series = s
 	}
+	repo := p.Base.Repo
+	if repo == "" {
+		repo = baseimage.DefaultRepo
+	}
+	if !policy.AllowsRepo(repo) {
+		return Base{Reasons: []string{}, Error: fmt.Sprintf("policy ([tool.pyimg.base] allowed-registries) does not allow %s; set [tool.pyimg.base] repo to an allowed copy", repo)}
+	}
 	rec, err := o.knowledge.Recommend(in)
 	if err != nil {
 		return Base{Reasons: []string{}, Error: err.Error()}

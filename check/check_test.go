@@ -234,3 +234,28 @@ func TestKnownNeeds(t *testing.T) {
 		t.Errorf("KnownNeeds =\n%q\nwant\n%q", got, want)
 	}
 }
+
+func TestRunPolicy(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, s string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("pyproject.toml", "[project]\nname = \"x\"\n\n[tool.pyimg.base]\nallowed-registries = [\"registry.example.com\"]\n")
+	r, err := Run(context.Background(), dir, WithNow(today))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Base.Build != "" || !strings.Contains(r.Base.Error, "does not allow docker.io/library/python") {
+		t.Errorf("Base = %+v, want a policy error", r.Base)
+	}
+	write("pyproject.toml", "[project]\nname = \"x\"\n\n[tool.pyimg.base]\nallowed-registries = [\"registry.example.com\"]\nrepo = \"registry.example.com/mirror/python\"\npreferred-os = \"bookworm\"\n")
+	if r, err = Run(context.Background(), dir, WithNow(today)); err != nil {
+		t.Fatal(err)
+	}
+	if r.Base.Build != "registry.example.com/mirror/python:3.14.7-slim-bookworm" {
+		t.Errorf("Base = %+v, want the mirror and bookworm", r.Base)
+	}
+}

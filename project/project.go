@@ -90,6 +90,11 @@ const (
 	ManagerSetuptools = "setuptools"
 )
 
+// Installable reports whether the project is itself a distribution a
+// package installer can build (pyproject.toml names a build backend, or
+// setup.py exists), as opposed to an application whose code is copied as is.
+func (p *Project) Installable() bool { return p.BuildBackend != "" || p.SetupPy }
+
 // Lock returns the lock file of the project's manager (uv.lock for uv,
 // poetry.lock for Poetry, ...), else the first lock found, else nil.
 func (p *Project) Lock() *Lock {
