@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -358,13 +359,31 @@ func (p *Project) manager(entries []os.DirEntry) string {
 	return ""
 }
 
+// maxProjectFileBytes bounds the configuration files read (pyproject.toml,
+// setup.cfg, .python-version); lock files have their own, larger bound.
+const maxProjectFileBytes = 4 << 20
+
+// read reads a file at the top of the project; false when it does not exist.
+// Files larger than their bound are an *InputError.
 func (p *Project) read(name string) ([]byte, bool, error) {
-	b, err := os.ReadFile(filepath.Join(p.Dir, name))
+	limit := int64(maxProjectFileBytes)
+	if name == LockUV || name == LockPoetry || name == LockPDM || name == LockPipfile || IsPylockName(name) {
+		limit = maxLockBytes
+	}
+	f, err := os.Open(filepath.Join(p.Dir, name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, false, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, false, inputErr(name, 0, "larger than %d MiB", limit>>20)
 	}
 	p.Files = append(p.Files, name)
 	return b, true, nil

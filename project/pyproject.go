@@ -258,9 +258,13 @@ func setMap[V any](m *map[string]V, k string, v V) {
 // parseList parses PEP 508 strings, recording the line of each.
 func (p *Pyproject) parseList(file string, data []byte, list []string) ([]Requirement, error) {
 	out := make([]Requirement, 0, len(list))
+	afford := affordable(data, len(list))
 	for _, s := range list {
 		r, err := ParseRequirement(s)
-		line := lineOf(data, s, 1)
+		line := 0
+		if afford || err != nil {
+			line = lineOf(data, s, 1)
+		}
 		if err != nil {
 			return nil, &InputError{File: file, Line: line, Msg: "invalid dependency", Err: err}
 		}
