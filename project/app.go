@@ -56,6 +56,7 @@ const (
 	maxSourceBytes = 256 << 10
 	maxSourceFiles = 2000
 	maxSourceDepth = 6
+	maxSourceTotal = 32 << 20 // bytes of source held at once
 )
 
 var skipDirs = map[string]bool{
@@ -91,6 +92,7 @@ var (
 // and size, skipping virtual environments, caches and tests.
 func readSources(dir string) ([]sourceFile, error) {
 	var out []sourceFile
+	total := int64(0)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == dir {
@@ -109,9 +111,11 @@ func readSources(dir string) ([]sourceFile, error) {
 		if !d.Type().IsRegular() || !strings.HasSuffix(d.Name(), ".py") || len(out) >= maxSourceFiles {
 			return nil
 		}
-		if fi, err := d.Info(); err != nil || fi.Size() > maxSourceBytes {
+		fi, err := d.Info()
+		if err != nil || fi.Size() > maxSourceBytes || total+fi.Size() > maxSourceTotal {
 			return nil
 		}
+		total += fi.Size()
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return nil
