@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,22 +71,6 @@ type sourceFile struct {
 	lines  []string
 }
 
-var (
-	reAssign     = regexp.MustCompile(`^(\w+)\s*(?::\s*\w+\s*)?=\s*(?:fastapi\.)?(FastAPI|Starlette|Flask)\(`)
-	reFactory    = regexp.MustCompile(`^def (create_app|make_app)\(`)
-	reMain       = regexp.MustCompile(`^if\s+__name__\s*==\s*["']__main__["']\s*:`)
-	reDjangoSet  = regexp.MustCompile(`["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']`)
-	reUvicornRun = regexp.MustCompile(`uvicorn\.run\(.*\bport\s*=\s*(\d+)`)
-	reAppRun     = regexp.MustCompile(`\.run\(.*\bport\s*=\s*(\d+)`)
-	reServerPort = regexp.MustCompile(`(?:HTTPServer|TCPServer|make_server|serve)\(\s*\(?\s*["'][^"']*["']\s*,\s*(\d+)`)
-	reEnvPort    = regexp.MustCompile(`(?:environ\.get|getenv)\(\s*["']PORT["']\s*,\s*["']?(\d+)`)
-	rePortConst  = regexp.MustCompile(`^PORT\s*=\s*(\d+)\s*(?:#.*)?$`)
-	reBind       = regexp.MustCompile(`^bind\s*=\s*\[?\s*["'][^"']*:(\d+)["']`)
-	reWorker     = regexp.MustCompile(`^worker_class\s*=\s*["']uvicorn`)
-	reCmdPort    = regexp.MustCompile(`(?:--port[= ]|--bind[= ]\S*:|-b\s+\S*:|runserver\s+\S*:)(\d+)\b`)
-	reExpose     = regexp.MustCompile(`(?i)^\s*EXPOSE\s+(\d+)`)
-)
-
 // readSources reads the project's Python files, bounded in number, depth
 // and size, skipping virtual environments, caches and tests.
 func readSources(dir string) ([]sourceFile, error) {
@@ -146,72 +129,44 @@ func detectApp(dir string, deps map[string]bool, scripts map[string]string, name
 		a.Evidence = append(a.Evidence, fmt.Sprintf("%s:%d: %s", file, line, what))
 	}
 
-	type found struct {
-		kind, target, file string
-		line               int
-	}
-	var apps []found
-	var mains []found
+	type found = clue
+	var apps, mains, ports, cfgPorts, exposePorts []found
 	var settings string
-	var ports []found // target holds the port
+	gunicornUvicorn := false
 	for _, s := range srcs {
-		for i, l := range s.lines {
-			if m := reAssign.FindStringSubmatch(l); m != nil {
-				apps = append(apps, found{strings.ToLower(m[2]), s.module + ":" + m[1], s.rel, i + 1})
-			}
-			if m := reFactory.FindStringSubmatch(l); m != nil && fileImports(s, "flask") {
-				apps = append(apps, found{FrameworkFlask, s.module + ":" + m[1] + "()", s.rel, i + 1})
-			}
-			if reMain.MatchString(l) {
-				mains = append(mains, found{"main", s.rel, s.rel, i + 1})
-			}
-			if m := reDjangoSet.FindStringSubmatch(l); m != nil && settings == "" {
-				settings = m[1]
-				ev(s.rel, i+1, "DJANGO_SETTINGS_MODULE "+m[1])
-			}
-			for _, re := range []*regexp.Regexp{reUvicornRun, reAppRun, reServerPort, reEnvPort, rePortConst} {
-				if m := re.FindStringSubmatch(l); m != nil {
-					ports = append(ports, found{"port", m[1], s.rel, i + 1})
-					break
+		for _, c := range scanSource(s) {
+			switch c.kind {
+			case FrameworkFastAPI, FrameworkStarlette, FrameworkFlask:
+				apps = append(apps, c)
+			case clueMain:
+				mains = append(mains, c)
+			case clueSettings:
+				if settings == "" {
+					settings = c.value
+					ev(c.file, c.line, "DJANGO_SETTINGS_MODULE "+c.value)
 				}
+			case cluePort:
+				ports = append(ports, c)
 			}
 		}
 	}
-
 	// Server configuration: gunicorn.conf.py, Procfile, an existing Dockerfile.
-	gunicornUvicorn := false
-	var cfgPorts, exposePorts []found
-	for _, cfg := range []string{"gunicorn.conf.py", "gunicorn_config.py", "Procfile", "Dockerfile"} {
+	for _, cfg := range configFiles {
 		lines, ok := readSmall(filepath.Join(dir, cfg))
 		if !ok {
 			continue
 		}
-		for i, l := range lines {
-			t := strings.TrimSpace(l)
-			switch cfg {
-			case "Procfile":
-				if !strings.HasPrefix(t, "web:") {
-					continue
-				}
-				ev(cfg, i+1, t)
-				if strings.Contains(t, "uvicorn.workers.UvicornWorker") || strings.Contains(t, "-k uvicorn") {
-					gunicornUvicorn = true
-				}
-				if m := reCmdPort.FindStringSubmatch(t); m != nil {
-					cfgPorts = append(cfgPorts, found{"port", m[1], cfg, i + 1})
-				}
-			case "Dockerfile":
-				if m := reExpose.FindStringSubmatch(l); m != nil {
-					exposePorts = append(exposePorts, found{"port", m[1], cfg, i + 1})
-				}
-			default:
-				if m := reBind.FindStringSubmatch(t); m != nil {
-					cfgPorts = append(cfgPorts, found{"port", m[1], cfg, i + 1})
-				}
-				if reWorker.MatchString(t) {
-					gunicornUvicorn = true
-					ev(cfg, i+1, "uvicorn workers")
-				}
+		for _, c := range scanConfig(cfg, lines) {
+			switch c.kind {
+			case clueProcfile:
+				ev(c.file, c.line, c.value)
+			case clueUvicornWorkers:
+				gunicornUvicorn = true
+				ev(c.file, c.line, "uvicorn workers")
+			case cluePort:
+				cfgPorts = append(cfgPorts, c)
+			case clueExpose:
+				exposePorts = append(exposePorts, c)
 			}
 		}
 	}
@@ -246,11 +201,11 @@ func detectApp(dir string, deps map[string]bool, scripts map[string]string, name
 			if rank[x.kind] != rank[y.kind] {
 				return rank[x.kind] - rank[y.kind]
 			}
-			return strings.Count(x.target, "()") - strings.Count(y.target, "()")
+			return strings.Count(x.value, "()") - strings.Count(y.value, "()")
 		})
 		best := apps[0]
-		a.Framework, a.Target = best.kind, best.target
-		ev(best.file, best.line, best.kind+" application "+best.target)
+		a.Framework, a.Target = best.kind, best.value
+		ev(best.file, best.line, best.kind+" application "+best.value)
 	case len(scripts) > 0:
 		a.Framework = FrameworkConsole
 		names := make([]string, 0, len(scripts))
@@ -308,7 +263,7 @@ func detectApp(dir string, deps map[string]bool, scripts map[string]string, name
 		})
 	}
 	for _, f := range slices.Concat(cfgPorts, ports, exposePorts) {
-		if n, err := strconv.Atoi(f.target); err == nil && n > 0 && n < 65536 {
+		if n, err := strconv.Atoi(f.value); err == nil && n > 0 && n < 65536 {
 			a.Port, a.PortFrom = n, fmt.Sprintf("%s:%d", f.file, f.line)
 			break
 		}
