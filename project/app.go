@@ -248,6 +248,8 @@ func detectApp(dir string, deps map[string]bool, scripts map[string]string, name
 			a.Server = "gunicorn+uvicorn"
 		case deps["gunicorn"]:
 			a.Server = "gunicorn"
+		case a.Framework == FrameworkDjango && deps["uvicorn"] && strings.Contains(a.Target, ".asgi:"):
+			a.Server = "uvicorn"
 		case a.Framework == FrameworkDjango:
 			a.Server = "django"
 		default:

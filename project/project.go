@@ -19,6 +19,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -208,6 +209,14 @@ func Detect(dir string, opts ...Option) (*Project, error) {
 		}
 	}
 	slices.Sort(p.Dockerfiles)
+	// A requirements/ directory (requirements/base.txt, production.txt, ...).
+	if sub, err := os.ReadDir(filepath.Join(dir, "requirements")); err == nil {
+		for _, e := range sub {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".txt") {
+				reqFiles = append(reqFiles, "requirements/"+e.Name())
+			}
+		}
+	}
 	if err := p.readLocks(lockFiles); err != nil {
 		return nil, err
 	}
@@ -277,12 +286,25 @@ func (p *Project) readLocks(names []string) error {
 }
 
 func (p *Project) readRequirements(names []string, getenv func(string) string) error {
-	slices.SortFunc(names, func(a, b string) int {
-		if (a == "requirements.txt") != (b == "requirements.txt") {
-			if a == "requirements.txt" {
-				return -1
-			}
+	// The runtime requirements first: requirements.txt, then a production
+	// file, then the rest by name (top-level before requirements/).
+	rank := func(n string) int {
+		base := strings.TrimSuffix(path.Base(n), ".txt")
+		switch {
+		case n == "requirements.txt":
+			return 0
+		case strings.Contains(base, "prod"):
 			return 1
+		case base == "base" || base == "common" || base == "main":
+			return 2
+		case strings.Contains(base, "dev") || strings.Contains(base, "test") || strings.Contains(base, "local") || strings.Contains(base, "lint") || strings.Contains(base, "doc"):
+			return 4
+		}
+		return 3
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if c := rank(a) - rank(b); c != 0 {
+			return c
 		}
 		return strings.Compare(a, b)
 	})
