@@ -12,8 +12,6 @@
 package project
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -224,9 +222,6 @@ func Detect(dir string, opts ...Option) (*Project, error) {
 		return nil, err
 	}
 	p.Manager = p.manager(entries)
-	if p.Scripts == nil && p.Pyproject != nil {
-		p.Scripts = p.Pyproject.Scripts
-	}
 	deps := map[string]bool{}
 	for _, r := range p.Dependencies {
 		deps[r.Normalized()] = true
@@ -423,46 +418,8 @@ func (p *Project) readPyproject() error {
 	p.Pyproject = pp
 	p.Name, p.Version, p.Base, p.BuildBackend = pp.Name, pp.Version, pp.Base, pp.BuildBackend
 	p.RequiresPython, p.RequiresPythonFrom, p.RequiresPythonLine = pp.RequiresPython, pp.RequiresPythonFrom, pp.RequiresPythonLine
-	p.Dependencies, p.Generate = pp.Dependencies, pp.Generate
+	p.Dependencies, p.Generate, p.Scripts = pp.Dependencies, pp.Generate, pp.Scripts
 	return nil
-}
-
-// readSetupCfg reads python_requires from the [options] section.
-func (p *Project) readSetupCfg() error {
-	b, ok, err := p.read("setup.cfg")
-	if err != nil || !ok {
-		return err
-	}
-	p.SetupCfg = true
-	section := ""
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' || line[0] == ';' {
-			continue
-		}
-		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
-			section = strings.TrimSpace(line[1 : len(line)-1])
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			k, v, ok = strings.Cut(line, ":")
-		}
-		if !ok {
-			continue
-		}
-		k = strings.TrimSpace(k)
-		switch {
-		case section == "options" && k == "python_requires" && p.RequiresPython == "":
-			p.RequiresPython, p.RequiresPythonFrom, p.RequiresPythonLine = strings.TrimSpace(v), "setup.cfg [options] python_requires", n
-		case section == "metadata" && k == "name" && p.Name == "":
-			p.Name = strings.TrimSpace(v)
-		}
-	}
-	return sc.Err()
 }
 
 // readPythonVersion reads the first version of .python-version (pyenv, uv).
