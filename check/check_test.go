@@ -40,9 +40,9 @@ func TestRunExamples(t *testing.T) {
 		{"c-extension-libpq", "docker.io/library/python:3.14.7-slim-trixie", MuslSourceBuilds, []string{"pgver"},
 			[]string{"pyimg data update", "pyimg generate ../examples/c-extension-libpq", "pyimg libs IMAGE", "pyimg scan IMAGE"}, 0, false, 1},
 		{"fastapi-uv", "docker.io/library/python:3.13.15-slim-trixie", MuslFeasible, nil,
-			[]string{"pyimg data update", "pyimg generate --variant alpine ../examples/fastapi-uv", "pyimg scan IMAGE"}, 1, false, 1},
+			[]string{"pyimg data update", "pyimg generate --variant alpine --stdout ../examples/fastapi-uv", "pyimg scan IMAGE"}, 1, false, 1},
 		{"poetry-flask", "docker.io/library/python:3.14.7-slim-trixie", MuslFeasible, nil,
-			[]string{"pyimg data update", "pyimg generate ../examples/poetry-flask", "pyimg generate --variant alpine ../examples/poetry-flask", "pyimg scan IMAGE"}, 0, false, 1},
+			[]string{"pyimg data update", "pyimg generate ../examples/poetry-flask", "pyimg scan IMAGE"}, 0, false, 1},
 		{"requirements-hashes", "docker.io/library/python:3.12.14-slim-trixie", MuslUnknown, nil,
 			[]string{"pyimg data update", "pyimg generate ../examples/requirements-hashes", "pyimg scan IMAGE"}, 0, false, 1},
 		{"django-site", "docker.io/library/python:3.12.14-slim-trixie", MuslUnknown, nil,
@@ -109,7 +109,7 @@ func TestRunHooks(t *testing.T) {
 	if sawMusl != "api" || sawNative != "api" || r.Musl.Verdict != MuslInfeasible || len(r.Native) != 1 {
 		t.Errorf("hooks: musl saw %q, native saw %q; report %+v %+v", sawMusl, sawNative, r.Musl, r.Native)
 	}
-	if slicesContain(commands(r.Next), "pyimg generate --variant alpine ../examples/fastapi-uv") {
+	if slicesContain(commands(r.Next), "pyimg generate --variant alpine --stdout ../examples/fastapi-uv") {
 		t.Errorf("Next suggests alpine although the musl hook says infeasible: %v", commands(r.Next))
 	}
 	if _, err := Run(context.Background(), filepath.Join("..", "examples", "fastapi-uv"), WithMusl(func(context.Context, *project.Project) (MuslVerdict, error) {

@@ -52,7 +52,11 @@ func FromLockFiles(_ context.Context, p *project.Project) (MuslVerdict, error) {
 	own := p.SetupPy || len(p.Generate.BuildPackages) > 0
 	l := p.Lock()
 	if l == nil && own {
-		return MuslVerdict{Verdict: MuslSourceBuilds, Source: "the project builds its own extension (setup.py or [tool.pyimg.generate] build-packages); its dependencies are not known offline", Packages: []MuslPackage{}}, nil
+		src := "the project builds its own extension (setup.py or [tool.pyimg.generate] build-packages)"
+		if len(p.Dependencies) > 0 {
+			src += "; its dependencies' files are not known offline"
+		}
+		return MuslVerdict{Verdict: MuslSourceBuilds, Source: src, Packages: []MuslPackage{}}, nil
 	}
 	if l == nil {
 		if len(p.Dependencies) == 0 {

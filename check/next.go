@@ -22,10 +22,14 @@ func nextSteps(r *Report) []Step {
 	if len(r.Data.Stale) > 0 {
 		s = append(s, Step{"pyimg data update", "the lifecycle data predates a release it expected (" + firstWords(r.Data.Stale[0]) + ")"})
 	}
+	alpine := r.Musl.Verdict == MuslFeasible && len(p.Dependencies) > 0
 	if len(p.Dockerfiles) == 0 {
 		why := "no Dockerfile yet: write a multi-stage Dockerfile and .dockerignore"
 		if p.App.Framework != "" && len(p.App.Command) > 0 {
 			why += fmt.Sprintf(" for this %s project (%s)", p.App.Framework, strings.Join(p.App.Command, " "))
+		}
+		if alpine {
+			why += "; --variant alpine works too: every dependency has a pure or musllinux wheel"
 		}
 		s = append(s, Step{"pyimg generate " + dir, why})
 	}
@@ -51,11 +55,8 @@ func nextSteps(r *Report) []Step {
 		}
 		s = append(s, Step{"pyimg pin " + strings.Join(files, " "), "pin the base images to an exact tag and digest"})
 	}
-	switch r.Musl.Verdict {
-	case MuslFeasible:
-		if len(r.Project.Dependencies) > 0 {
-			s = append(s, Step{"pyimg generate --variant alpine " + dir, "every dependency has a pure or musllinux wheel, so an Alpine image is possible"})
-		}
+	if alpine && len(p.Dockerfiles) > 0 {
+		s = append(s, Step{"pyimg generate --variant alpine --stdout " + dir, "every dependency has a pure or musllinux wheel, so an Alpine image is possible; compare it with your Dockerfile"})
 	}
 	if len(r.Native) > 0 {
 		s = append(s, Step{"pyimg libs IMAGE", "after building, check the image carries the shared libraries the extensions load (" + strings.Join(runtimeOf(r.Native), ", ") + ")"})
