@@ -64,6 +64,12 @@ var skipDirs = map[string]bool{
 	".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true, "tests": true, "test": true, "docs": true,
 }
 
+// notEntryPoints are files whose __main__ block is tooling, not the app.
+var notEntryPoints = map[string]bool{
+	"setup.py": true, "conftest.py": true, "noxfile.py": true, "tasks.py": true,
+	"fabfile.py": true, "manage.py": true, "gunicorn.conf.py": true, "gunicorn_config.py": true,
+}
+
 // sourceFile is one Python file read for detection.
 type sourceFile struct {
 	rel    string // slash path relative to the project
@@ -139,7 +145,9 @@ func detectApp(dir string, deps map[string]bool, scripts map[string]string, name
 			case FrameworkFastAPI, FrameworkStarlette, FrameworkFlask:
 				apps = append(apps, c)
 			case clueMain:
-				mains = append(mains, c)
+				if !notEntryPoints[path.Base(c.file)] {
+					mains = append(mains, c)
+				}
 			case clueSettings:
 				if settings == "" {
 					settings = c.value

@@ -48,6 +48,7 @@ func TestDetectApp(t *testing.T) {
 			"Dockerfile": "FROM python:3.12-slim\nEXPOSE 9999\n",
 		}, FrameworkScript, "", "serve.py", 8000, "serve.py:3", []string{"python", "serve.py"}},
 		{"EXPOSE when the code says nothing", map[string]string{
+			"setup.py":   "from setuptools import setup\nif __name__ == \"__main__\":\n    setup()\n",
 			"run.py":     "if __name__ == \"__main__\":\n    main()\n",
 			"Dockerfile": "FROM python:3.12-slim\nEXPOSE 9999\n",
 		}, FrameworkScript, "", "run.py", 9999, "Dockerfile:2", []string{"python", "run.py"}},
