@@ -53,6 +53,7 @@ func TestDetectApp(t *testing.T) {
 			"Dockerfile": "FROM python:3.12-slim\nEXPOSE 9999\n",
 		}, FrameworkScript, "", "run.py", 9999, "Dockerfile:2", []string{"python", "run.py"}},
 		{"nothing", map[string]string{"lib.py": "def f(): pass\n"}, "", "", "", 0, "", nil},
+		{"setup.py's __main__ is not the app", map[string]string{"setup.py": "from setuptools import setup\nif __name__ == \"__main__\":\n    setup()\n"}, "", "", "", 0, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
