@@ -38,9 +38,12 @@ type MuslVerdict struct {
 
 // MuslPackage is one dependency's musl status.
 type MuslPackage struct {
-	Name     string   `json:"name"`
-	Version  string   `json:"version,omitempty"`
-	Status   string   `json:"status"`
+	// Name and Version of the locked distribution.
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+	// Status is one of the Status constants.
+	Status string `json:"status"`
+	// Evidence are the file names the status rests on.
 	Evidence []string `json:"evidence,omitempty"`
 }
 
