@@ -92,7 +92,7 @@ func readSources(dir string) ([]sourceFile, error) {
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
-			if p != dir && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".") || strings.Count(rel, "/") >= maxSourceDepth) {
+			if p != dir && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".") || strings.Count(rel, "/") >= maxSourceDepth || isProjectDir(p)) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -109,10 +109,43 @@ func readSources(dir string) ([]sourceFile, error) {
 		if err != nil {
 			return nil
 		}
-		out = append(out, sourceFile{rel: rel, module: moduleName(rel), lines: strings.Split(string(b), "\n")})
+		mod := moduleName(rel)
+		if !validModule(mod) {
+			return nil // not importable (a hyphen or dot in a directory name): not the app
+		}
+		out = append(out, sourceFile{rel: rel, module: mod, lines: strings.Split(string(b), "\n")})
 		return nil
 	})
 	return out, err
+}
+
+// isProjectDir reports whether a subdirectory is a project of its own (a
+// monorepo member, an example, a vendored project: it has its own
+// pyproject.toml, setup files, requirements, lock or Dockerfile), whose
+// sources are not this project's.
+func isProjectDir(dir string) bool {
+	for _, f := range []string{"pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", "uv.lock", "poetry.lock", "Dockerfile"} {
+		if _, ok := fileExists(filepath.Join(dir, f)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// validModule reports whether every part of a dotted module name is a
+// Python identifier.
+func validModule(mod string) bool {
+	for _, part := range strings.Split(mod, ".") {
+		if part == "" || part[0] >= '0' && part[0] <= '9' {
+			return false
+		}
+		for _, r := range part {
+			if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 127) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // moduleName turns "src/api/main.py" into "api.main" and
