@@ -259,3 +259,20 @@ func TestRunPolicy(t *testing.T) {
 		t.Errorf("Base = %+v, want the mirror and bookworm", r.Base)
 	}
 }
+
+func TestRunNotAPythonProject(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(context.Background(), dir, WithNow(today))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range commands(r.Next) {
+		if strings.HasPrefix(c, "pyimg generate") {
+			t.Errorf("Next = %v: suggests generate for a directory without a Python project", commands(r.Next))
+		}
+	}
+}

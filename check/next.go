@@ -23,7 +23,7 @@ func nextSteps(r *Report) []Step {
 		s = append(s, Step{"pyimg data update", "the lifecycle data predates a release it expected (" + firstWords(r.Data.Stale[0]) + ")"})
 	}
 	alpine := r.Musl.Verdict == MuslFeasible && len(p.Dependencies) > 0
-	if len(p.Dockerfiles) == 0 {
+	if len(p.Dockerfiles) == 0 && (p.Manager != "" || p.App.Framework != "") {
 		why := "no Dockerfile yet: write a multi-stage Dockerfile and .dockerignore"
 		if p.App.Framework != "" && len(p.App.Command) > 0 {
 			why += fmt.Sprintf(" for this %s project (%s)", p.App.Framework, strings.Join(p.App.Command, " "))
