@@ -59,6 +59,8 @@ type Project struct {
 	BuildBackend string `json:"build_backend,omitempty"`
 	// Pyproject is pyproject.toml as read (nil when absent).
 	Pyproject *Pyproject `json:"-"`
+	// Pipfile is Pipenv's Pipfile as read (nil when absent).
+	Pipfile *Pipfile `json:"-"`
 	// Dependencies are the declared runtime dependencies: pyproject.toml's,
 	// else those of requirements.txt (or the first requirements*.txt).
 	Dependencies []Requirement `json:"dependencies"`
@@ -219,6 +221,9 @@ func Detect(dir string, opts ...Option) (*Project, error) {
 		return nil, err
 	}
 	if err := p.readRequirements(reqFiles, o.getenv); err != nil {
+		return nil, err
+	}
+	if err := p.readPipfile(); err != nil {
 		return nil, err
 	}
 	p.Manager = p.manager(entries)
@@ -456,4 +461,22 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// readPipfile reads Pipenv's Pipfile; its packages are the dependencies
+// when nothing else declares any.
+func (p *Project) readPipfile() error {
+	b, ok, err := p.read("Pipfile")
+	if err != nil || !ok {
+		return err
+	}
+	pf, err := ParsePipfile("Pipfile", b)
+	if err != nil {
+		return err
+	}
+	p.Pipfile = pf
+	if len(p.Dependencies) == 0 {
+		p.Dependencies = pf.Packages
+	}
+	return nil
 }

@@ -28,7 +28,7 @@ func (p *Project) Validate() error {
 				"names Python %s, which requires-python %q in %s excludes", s, p.RequiresPython, where))
 		}
 	}
-	if l := p.managerLock(); l != nil && p.Pyproject != nil {
+	if l := p.managerLock(); l != nil && l.Kind != LockPipfile && p.Pyproject != nil {
 		for _, r := range p.Pyproject.Dependencies {
 			if r.Marker != "" || r.URL != "" || r.Normalized() == NormalizeName(p.Name) {
 				continue // platform-specific or direct references: locks may omit or name them differently
@@ -36,6 +36,17 @@ func (p *Project) Validate() error {
 			if len(l.Find(r.Normalized())) == 0 {
 				errs = append(errs, inputErr("pyproject.toml", p.Pyproject.DependencyLine(r.Normalized()),
 					"dependency %s is not in %s: the lock is out of date (run %s)", r.Name, l.File, relockCommand(l.Kind)))
+			}
+		}
+	}
+	if l := p.managerLock(); l != nil && l.Kind == LockPipfile && p.Pipfile != nil {
+		for _, r := range p.Pipfile.Packages {
+			if r.Marker != "" || r.URL != "" {
+				continue
+			}
+			if len(l.Find(r.Normalized())) == 0 {
+				errs = append(errs, inputErr("Pipfile", p.Pipfile.DependencyLine(r.Normalized()),
+					"package %s is not in %s: the lock is out of date (run %s)", r.Name, l.File, relockCommand(l.Kind)))
 			}
 		}
 	}
@@ -53,7 +64,7 @@ func (p *Project) Validate() error {
 // managerLock is the lock file the manager keeps in step with
 // pyproject.toml (nil for requirements-driven or unknown managers).
 func (p *Project) managerLock() *Lock {
-	want := map[string]string{ManagerUV: LockUV, ManagerPoetry: LockPoetry, ManagerPDM: LockPDM}[p.Manager]
+	want := map[string]string{ManagerUV: LockUV, ManagerPoetry: LockPoetry, ManagerPDM: LockPDM, ManagerPipenv: LockPipfile}[p.Manager]
 	for _, l := range p.Locks {
 		if l.Kind == want {
 			return l
@@ -70,6 +81,8 @@ func relockCommand(kind string) string {
 		return "poetry lock"
 	case LockPDM:
 		return "pdm lock"
+	case LockPipfile:
+		return "pipenv lock"
 	}
 	return "your lock tool"
 }
