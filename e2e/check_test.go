@@ -228,6 +228,10 @@ func TestCheckInputErrors(t *testing.T) {
 			"pyproject.toml": "[project]\nname = \"x\"\ndependencies = [\"flask\", \"httpx\"]\n",
 			"uv.lock":        "version = 1\n\n[[package]]\nname = \"flask\"\nversion = \"3.0.3\"\nsource = { registry = \"https://pypi.org/simple\" }\n",
 		}, "pyproject.toml:3: dependency httpx is not in uv.lock"},
+		{"lock for other Python series", map[string]string{
+			"pyproject.toml": "[tool.poetry]\nname = \"x\"\n\n[tool.poetry.dependencies]\npython = \"^3.12\"\n",
+			"poetry.lock":    "[metadata]\nlock-version = \"2.0\"\npython-versions = \"^3.10\"\ncontent-hash = \"0\"\n",
+		}, `poetry.lock:3: locked for Python "^3.10", but pyproject.toml:5 says "^3.12" (they disagree on 3.10)`},
 		{"locks disagree", map[string]string{
 			"poetry.lock":  "[[package]]\nname = \"flask\"\nversion = \"3.0.3\"\nfiles = []\n\n[metadata]\nlock-version = \"2.0\"\n",
 			"Pipfile.lock": "{\n  \"default\": {\n    \"flask\": {\"version\": \"==3.1.0\", \"hashes\": []}\n  }\n}\n",

@@ -28,6 +28,13 @@ func (p *Project) Validate() error {
 				"names Python %s, which requires-python %q in %s excludes", s, p.RequiresPython, where))
 		}
 	}
+	if l := p.managerLock(); l != nil && (l.Kind == LockUV || l.Kind == LockPoetry) && p.Pyproject != nil && p.Pyproject.RequiresPython != "" {
+		if s := differingSeries(l.RequiresPython, p.Pyproject.RequiresPython); s != "" {
+			errs = append(errs, inputErr(l.File, l.RequiresPythonLine,
+				"locked for Python %q, but pyproject.toml:%d says %q (they disagree on %s): the lock is out of date (run %s)",
+				l.RequiresPython, p.Pyproject.RequiresPythonLine, p.Pyproject.RequiresPython, s, relockCommand(l.Kind)))
+		}
+	}
 	if l := p.managerLock(); l != nil && l.Kind != LockPipfile && p.Pyproject != nil {
 		for _, r := range p.Pyproject.Dependencies {
 			if r.Marker != "" || r.URL != "" || r.Normalized() == NormalizeName(p.Name) {
@@ -109,3 +116,25 @@ func disagreements(a, b *Lock) []error {
 
 // NormalizeName returns the PEP 503 normalized form of a project name.
 func NormalizeName(name string) string { return Requirement{Name: name}.Normalized() }
+
+// differingSeries returns the first Python 3 series one constraint allows
+// and the other does not ("" when they agree, or either does not parse):
+// tools rewrite constraints (uv locks ">=3.13,<3.14" as "==3.13.*"), so
+// they are compared by what they allow.
+func differingSeries(a, b string) string {
+	if a == "" || b == "" {
+		return ""
+	}
+	sa, err1 := ParseSpecifier(a)
+	sb, err2 := ParseSpecifier(b)
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	for minor := 0; minor <= 40; minor++ {
+		series := fmt.Sprintf("3.%d", minor)
+		if sa.AllowsSeries(series) != sb.AllowsSeries(series) {
+			return series
+		}
+	}
+	return ""
+}
