@@ -12,7 +12,8 @@ import (
 // consistent):
 //   - .python-version names a series requires-python excludes;
 //   - a lock file of the project's manager lacks a declared runtime
-//     dependency (the lock is out of date);
+//     dependency, or (uv.lock, poetry.lock) was locked for other Python
+//     series than requires-python allows (the lock is out of date);
 //   - two lock files of different kinds lock the same package at
 //     different versions.
 func (p *Project) Validate() error {
