@@ -276,3 +276,12 @@ func TestRunNotAPythonProject(t *testing.T) {
 		}
 	}
 }
+
+func TestShellQuote(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"examples/app": "examples/app", "my app": "'my app'", "it's": `'it'\''s'`, "": "''"} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
