@@ -26,6 +26,9 @@ var forbidden = map[string][]string{
 	"inventory/...": {"image", "analyze", "lint", "dockerfile", "sbom", "vuln", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
 	"sbom/...":      {"image", "analyze", "lint", "vuln", "internal/cli", "github.com/spf13/cobra"},
 	"vuln/...":      {"image", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
+	"sign":          {"layers", "inventory", "sbom", "vuln", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
+	"sign/dsse":     {"image", "sign", "github.com/google/go-containerregistry", "internal/cli", "github.com/spf13/cobra"},
+	"sign/...":      {"analyze", "lint", "dockerfile", "baseimage", "internal/cli", "github.com/spf13/cobra"},
 	"internal/cli":  {"github.com/docker/docker", "github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb", "github.com/moby/buildkit/client"},
 }
 
