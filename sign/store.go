@@ -182,6 +182,19 @@ func readReferrers(ctx context.Context, t *Target, artifactType string, o *optio
 	return out, nil
 }
 
+// useReferrers decides whether to write and read referrers of t: always,
+// never, or (by default) when the registry answers the referrers API.
+func useReferrers(ctx context.Context, t *Target, o *options) bool {
+	switch o.referrers {
+	case referrersAlways:
+		return true
+	case referrersNever:
+		return false
+	}
+	_, err := remote.Referrers(t.Repo.Digest(t.Digest.String()), append(o.remote(ctx), remote.WithReferrersTagFallback(false))...)
+	return err == nil
+}
+
 // readEntries reads every layer blob of img with its annotations.
 func readEntries(img v1.Image, source string) ([]entry, error) {
 	m, err := img.Manifest()

@@ -79,7 +79,7 @@ func Verify(ctx context.Context, ref string, pub *ecdsa.PublicKey, opts ...Optio
 	} else if err != nil {
 		v.Rejected = append(v.Rejected, err.Error())
 	}
-	if o.referrers {
+	if useReferrers(ctx, t, o) {
 		rs, err := readReferrers(ctx, t, SignatureArtifactType, o)
 		if err != nil {
 			return nil, err

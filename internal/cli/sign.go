@@ -32,11 +32,15 @@ func (f *signFlags) add(cmd *cobra.Command, keyHelp string) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.key, "key", "", keyHelp)
 	fl.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS to the registry (for loopback registries)")
-	fl.BoolVar(&f.referrers, "referrers", false, "also use OCI 1.1 referrers (the referrers API, or its tag schema where the registry lacks it) beside cosign's tags")
+	fl.BoolVar(&f.referrers, "referrers", false, "always use OCI 1.1 referrers too, through the referrers tag schema where the registry lacks the referrers API (default: when it has it); cosign's tags are always used")
 }
 
 func (a *app) signOptions(f signFlags) []sign.Option {
-	return []sign.Option{sign.WithInsecure(f.insecure), sign.WithReferrers(f.referrers), sign.WithUserAgent("pyimg/" + a.env.Version)}
+	opts := []sign.Option{sign.WithInsecure(f.insecure), sign.WithUserAgent("pyimg/" + a.env.Version)}
+	if f.referrers {
+		opts = append(opts, sign.WithReferrers(true))
+	}
+	return opts
 }
 
 // signError classifies an error of the sign package for the exit code.
@@ -60,7 +64,8 @@ digest is what is signed) with a simple-signing payload, and stores the
 signature as cosign does: a layer of the manifest tagged sha256-<hex>.sig in
 the image's repository, the signature in its dev.cosignproject.cosign/signature
 annotation. Signatures already there are kept. 'cosign verify --key' accepts
-it. With --referrers the signature is also attached as an OCI 1.1 referrer.
+it. When the registry has the OCI 1.1 referrers API (or with --referrers) the
+signature is also attached as a referrer of the image.
 
 The key is an encrypted private key from 'pyimg key generate' or cosign
 generate-key-pair; its password comes from PYIMG_KEY_PASSWORD or
@@ -113,8 +118,8 @@ func newAttestCmd(a *app) *cobra.Command {
 		Short: "Attach a signed SBOM, scan result or provenance to an image, as cosign attest does",
 		Long: `Attest makes an in-toto statement whose subject is the manifest digest IMAGE
 names, signs it in a DSSE envelope and stores it as cosign attest does (a
-layer of sha256-<hex>.att with a predicateType annotation; with --referrers
-also as an OCI 1.1 referrer). 'cosign verify-attestation --key --type …'
+layer of sha256-<hex>.att with a predicateType annotation; also as an OCI 1.1
+referrer where the registry has the referrers API, or with --referrers). 'cosign verify-attestation --key --type …'
 accepts it. The predicate:
 
   cyclonedx   the CycloneDX 1.6 SBOM 'pyimg sbom' computes   (https://cyclonedx.org/bom)
