@@ -56,6 +56,7 @@ func signError(err error) error {
 
 func newSignCmd(a *app) *cobra.Command {
 	var fl signFlags
+	var annotations []string
 	cmd := &cobra.Command{
 		Use:   "sign IMAGE",
 		Short: "Sign an image in a registry, as cosign sign --key does",
@@ -71,14 +72,27 @@ The key is an encrypted private key from 'pyimg key generate' or cosign
 generate-key-pair; its password comes from PYIMG_KEY_PASSWORD or
 COSIGN_PASSWORD, or a prompt on a terminal. Registry credentials come from the
 docker config (docker login).`,
-		Example: `  pyimg sign --key cosign.key registry.example.com/app:1.0`,
+		Example: `  pyimg sign --key cosign.key registry.example.com/app:1.0
+  pyimg sign --key cosign.key -a git-sha=0a1b2c3 registry.example.com/app@sha256:…`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key, err := a.loadPrivateKey(fl.key)
 			if err != nil {
 				return err
 			}
-			res, err := sign.SignImage(cmd.Context(), args[0], key, a.signOptions(fl)...)
+			opts := a.signOptions(fl)
+			if len(annotations) > 0 {
+				anns := map[string]any{}
+				for _, kv := range annotations {
+					k, v, ok := strings.Cut(kv, "=")
+					if !ok || k == "" {
+						return usageError(fmt.Errorf("--annotation %q: want KEY=VALUE", kv))
+					}
+					anns[k] = v
+				}
+				opts = append(opts, sign.WithAnnotations(anns))
+			}
+			res, err := sign.SignImage(cmd.Context(), args[0], key, opts...)
 			if err != nil {
 				return signError(err)
 			}
@@ -87,6 +101,7 @@ docker config (docker login).`,
 		},
 	}
 	fl.add(cmd, "private key (cosign.key)")
+	cmd.Flags().StringArrayVarP(&annotations, "annotation", "a", nil, "extra KEY=VALUE claim in the signed payload's \"optional\" section, as cosign sign -a (repeatable)")
 	return cmd
 }
 
