@@ -74,7 +74,7 @@ COSIGN_PASSWORD, or a prompt on a terminal. Registry credentials come from the
 docker config (docker login).`,
 		Example: `  pyimg sign --key cosign.key registry.example.com/app:1.0
   pyimg sign --key cosign.key -a git-sha=0a1b2c3 registry.example.com/app@sha256:…`,
-		Args:    cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key, err := a.loadPrivateKey(fl.key)
 			if err != nil {
