@@ -95,3 +95,29 @@ func TestCosignFixtures(t *testing.T) {
 		t.Error("cosign's attestation verified with another key")
 	}
 }
+
+func BenchmarkVerifyCosignSignature(b *testing.B) {
+	pub, err := LoadPublicKey(mustRead(b, "cosign.pub"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var m v1.Manifest
+	if err := json.Unmarshal(mustRead(b, "sig-manifest.json"), &m); err != nil {
+		b.Fatal(err)
+	}
+	e := entry{mediaType: m.Layers[0].MediaType, payload: mustRead(b, "sig-layer.json"), annotations: m.Layers[0].Annotations}
+	d, _ := v1.NewHash(strings.TrimSpace(string(mustRead(b, "image-digest.txt"))))
+	for b.Loop() {
+		if _, err := verifySignature(e, pub, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func mustRead(b *testing.B, name string) []byte {
+	data, err := os.ReadFile(filepath.Join("testdata", "cosign", name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}

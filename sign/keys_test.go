@@ -94,3 +94,15 @@ func TestOtherKeyTypes(t *testing.T) {
 		t.Errorf("LoadPrivateKey(garbage) = %v, want ErrKeyFormat", err)
 	}
 }
+
+func BenchmarkLoadPrivateKey(b *testing.B) {
+	kp, err := GenerateKeyPair([]byte("pw"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := LoadPrivateKey(kp.PrivatePEM, []byte("pw")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -66,7 +66,7 @@ func TestKeyGenerateSignVerify(t *testing.T) {
 		{"sign", []runOpt{pw}, []string{"sign", "--key", prefix + ".key", ref}, 0, "signed " + strings.TrimSuffix(ref, ":1") + "@" + d.String()},
 		{"bad annotation", []runOpt{pw}, []string{"sign", "--key", prefix + ".key", "-a", "novalue", ref}, ExitUsage, "KEY=VALUE"},
 		{"sign with annotation", []runOpt{pw}, []string{"sign", "--key", prefix + ".key", "-a", "git-sha=abc", ref}, 0, "signed"},
-		{"verify", nil, []string{"verify", "--key", prefix + ".pub", ref}, 0, "PASS  signature           2 signature(s)"},
+		{"verify", nil, []string{"verify", "--key", prefix + ".pub", ref}, 0, "PASS  signature              2 signature(s)"},
 		{"verify json", nil, []string{"verify", "--key", prefix + ".pub", "--format", "json", ref}, 0, `"passed": true`},
 		{"verify with private key", nil, []string{"verify", "--key", prefix + ".key", ref}, ExitUsage, "verification needs the public key"},
 		{"bad require", nil, []string{"verify", "--key", prefix + ".pub", "--require", "sboms", ref}, ExitUsage, "unknown requirement"},

@@ -152,7 +152,7 @@ func (a *app) writeVerifyText(w io.Writer, rep *policy.Report) error {
 			}
 			status = "\x1b[" + code + "m" + status + "\x1b[0m"
 		}
-		fmt.Fprintf(w, "%s  %-19s %s\n", status, c.Name, c.Message)
+		fmt.Fprintf(w, "%s  %-22s %s\n", status, c.Name, c.Message)
 		for _, d := range c.Details {
 			fmt.Fprintf(w, "      %s\n", d)
 		}
