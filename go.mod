@@ -2,10 +2,12 @@ module github.com/pyimg/pyimg
 
 go 1.26.8
 
-require github.com/google/go-containerregistry v0.22.1
+require (
+	github.com/google/go-containerregistry v0.22.1
+	github.com/secure-systems-lab/go-securesystemslib v0.11.0
+)
 
 require (
-	github.com/secure-systems-lab/go-securesystemslib v0.11.0 // indirect
 	golang.org/x/crypto v0.57.0 // indirect
 	gotest.tools/v3 v3.5.2 // indirect
 )
