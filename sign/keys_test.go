@@ -106,3 +106,21 @@ func BenchmarkLoadPrivateKey(b *testing.B) {
 		}
 	}
 }
+
+func FuzzLoadPublicKey(f *testing.F) {
+	kp, err := GenerateKeyPair(nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(kp.PublicPEM)
+	f.Add([]byte("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pub, err := LoadPublicKey(data)
+		if err != nil {
+			return
+		}
+		if pub.Curve != elliptic.P256() {
+			t.Fatalf("accepted a key on %s", pub.Curve.Params().Name)
+		}
+	})
+}
