@@ -132,7 +132,8 @@ func (v *Verification) CheckSignature() error {
 		msg += ": " + strings.Join(why, "; ")
 	}
 	if len(v.SignedElsewhere) > 0 {
-		msg += fmt.Sprintf("; digest mismatch: the reference resolves to %s but the key signed %s", v.Target.Digest, strings.Join(v.SignedElsewhere, ", "))
+		msg += fmt.Sprintf("; digest mismatch: %s resolves to %s, which this key did not sign; in %s it signed %s (was the tag moved to another image?)",
+			v.Target.Ref, v.Target.Digest, v.Target.Repo, strings.Join(v.SignedElsewhere, ", "))
 	}
 	return fmt.Errorf("%w: %s", ErrNoSignature, msg)
 }

@@ -261,6 +261,9 @@ func (a *app) imagePredicate(cmd *cobra.Command, fl attestFlags, ptype, ref, pin
 		return nil, runtimeError(fmt.Errorf("matching %s: %w", ref, err))
 	}
 	fmt.Fprintf(a.env.Stderr, "scanned %d packages with the database built %s: %d vulnerabilities\n", len(inv.Packages), st.Built.UTC().Format("2006-01-02 15:04 UTC"), len(res.Matches))
+	if age := a.env.Now().Sub(st.Built); age > maxDBAge {
+		fmt.Fprintf(a.env.Stderr, "warning: the vulnerability database is %s (more than 7 days); 'pyimg verify' rejects scans older than --max-scan-age (default 7d); run 'pyimg db update'\n", humanAge(age))
+	}
 	pred, err := predicate.Scan(predicate.ScanInput{
 		ToolVersion: a.env.Version, DBBuilt: st.Built, DBCounts: st.Counts,
 		Packages: len(inv.Packages), Matches: res.Matches, Started: started, Finished: a.env.Now(),
