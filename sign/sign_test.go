@@ -296,3 +296,32 @@ func mustTag(t *testing.T, s string) name.Tag {
 	}
 	return tag
 }
+
+func TestSignIndexSignsTheIndexDigest(t *testing.T) {
+	ctx := context.Background()
+	host := testRegistry(t, false)
+	idx, err := random.Index(128, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := name.ParseReference(host + "/multi:1")
+	if err := remote.WriteIndex(r, idx); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := idx.Digest()
+	key := newKey(t)
+	res, err := SignImage(ctx, r.String(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Target.Digest != want {
+		t.Fatalf("signed %s, want the index digest %s", res.Target.Digest, want)
+	}
+	v, err := Verify(ctx, host+"/multi@"+want.String(), &key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.CheckSignature(); err != nil {
+		t.Fatalf("CheckSignature by digest = %v", err)
+	}
+}
