@@ -24,7 +24,8 @@ const (
 	maxBlob   = 16 << 20
 )
 
-// emptyArtifact is the empty config of an OCI 1.1 artifact manifest.
+// emptyConfig is the empty config of an OCI 1.1 artifact manifest, and
+// emptyMediaType its media type.
 var emptyConfig = []byte("{}")
 
 const emptyMediaType types.MediaType = "application/vnd.oci.empty.v1+json"
