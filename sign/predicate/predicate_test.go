@@ -72,6 +72,14 @@ func TestPURLKeyNormalizesNames(t *testing.T) {
 	}
 }
 
+func TestSplitKeepsListedTypes(t *testing.T) {
+	s := PackageSet{"deb/libc6@2.36": true, "pypi/flask@3.0.0": true, "golang/github.com/x@v1": true, "npm/left-pad@1.0.0": true, "npm/a@1": true}
+	listed, other := s.Split()
+	if len(listed) != 2 || !listed["deb/libc6@2.36"] || other["npm"] != 2 || other["golang"] != 1 {
+		t.Fatalf("Split = %v, %v", listed, other)
+	}
+}
+
 func TestFromSBOMRejectsOtherDocuments(t *testing.T) {
 	for _, doc := range []string{`{}`, `[]`, `{"bomFormat":"other"}`, `nope`} {
 		if _, err := FromSBOM([]byte(doc)); err == nil {
