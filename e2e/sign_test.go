@@ -298,6 +298,24 @@ func testCosignInterop(t *testing.T, dir, ref, digest string) {
 		t.Errorf("pyimg verify of cosign's signature and attestation: exit %d\n%s%s", code, out, stderr)
 	}
 
+	// cosign's new bundle format (cosign 3's default): Sigstore bundles
+	// attached as referrers (the referrers tag schema on docker-registry).
+	bref := strings.Replace(ref, "/app:1", "/bundle:1", 1)
+	bdigest, err := testRegistry.Push(ctx, set.Ref(fx.Distroless, fx.OCIArchive), "sign-e2e/bundle:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code = runTool(t, dir, cosign, env, "sign", "--key", "release.key", "--tlog-upload=false", "--new-bundle-format=true", "-y", bref); code != 0 {
+		t.Fatalf("cosign sign --new-bundle-format: exit %d\n%s", code, stderr)
+	}
+	if _, stderr, code = runTool(t, dir, cosign, env, "attest", "--key", "release.key", "--tlog-upload=false", "--new-bundle-format=true", "-y", "--type", "spdxjson", "--predicate", "sbom.spdx.json", bref); code != 0 {
+		t.Fatalf("cosign attest --new-bundle-format: exit %d\n%s", code, stderr)
+	}
+	out, stderr, code = runPyimgEnv(t, dir, nil, "verify", "--key", "release.pub", "--require", "sbom", bref)
+	if code != 0 || !strings.Contains(out, bdigest) || !strings.Contains(out, "PASS  sbom-matches-image") {
+		t.Errorf("pyimg verify of cosign's Sigstore bundles: exit %d\n%s%s", code, out, stderr)
+	}
+
 	// A signed SBOM of another image (wasted) attested for this one
 	// (distroless): the comparison with the real packages fails and lists
 	// the differences.
