@@ -30,6 +30,7 @@ func Walk(ctx context.Context, img v1.Image, visitors []Visitor, opts ...Option)
 		opt(&o)
 	}
 	o.limits = o.limits.resolve()
+	b := &budget{lim: o.image.resolve()}
 
 	ls, err := img.Layers()
 	if err != nil {
@@ -55,6 +56,7 @@ func Walk(ctx context.Context, img v1.Image, visitors []Visitor, opts ...Option)
 				diffID:   diffIDs[i],
 				opts:     &o,
 				progress: prog,
+				budget:   b,
 			}
 			if err := w.run(gctx, l, visitors); err != nil {
 				return &LayerError{Index: i, Digest: infos[i].Digest, Err: err}
@@ -127,6 +129,7 @@ type layerWalk struct {
 	diffID   v1.Hash
 	opts     *options
 	progress *progress
+	budget   *budget
 	buf      []byte
 	wants    []int64
 }
@@ -169,7 +172,7 @@ func (w *layerWalk) run(ctx context.Context, l v1.Layer, visitors []Visitor) err
 	}
 	defer closeDecoder()
 
-	tr := &tarReader{r: dr, max: w.opts.limits.MaxTarBytes, comp: comp}
+	tr := &tarReader{r: dr, max: w.opts.limits.MaxTarBytes, comp: comp, budget: w.budget}
 	checkDiffID := w.diffID != v1.Hash{}
 	if checkDiffID && !(comp == compNone && w.diffID.Algorithm == w.info.Digest.Algorithm) {
 		if tr.h, err = newHash(w.diffID.Algorithm); err != nil {
@@ -241,6 +244,9 @@ func (w *layerWalk) entries(ctx context.Context, tr *tar.Reader, lvs []LayerVisi
 		stats.Entries++
 		if stats.Entries > lim.MaxEntries {
 			return stats, &LimitError{What: "entry count", Limit: lim.MaxEntries}
+		}
+		if err := w.budget.addEntry(); err != nil {
+			return stats, err
 		}
 		if len(hdr.Name) > lim.MaxPathLen {
 			return stats, &LimitError{What: "name length", Limit: int64(lim.MaxPathLen), Entry: hdr.Name}

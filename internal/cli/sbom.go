@@ -18,6 +18,7 @@ type sbomFlags struct {
 	insecure    bool
 	timestamp   string
 	concurrency int
+	limits      imageLimitFlags
 }
 
 func newSbomCmd(a *app) *cobra.Command {
@@ -48,6 +49,7 @@ IMAGE uses skopeo's transport names, as in 'pyimg analyze'.`,
 	f.BoolVar(&fl.insecure, "insecure", false, "allow plain HTTP and unverified TLS to the registry (for loopback registries)")
 	f.StringVar(&fl.timestamp, "timestamp", "", "creation time of the document, RFC 3339 or Unix seconds (default: SOURCE_DATE_EPOCH, else now)")
 	f.IntVar(&fl.concurrency, "concurrency", 0, "layers read in parallel (default: min(CPUs, 4))")
+	fl.limits.register(f)
 	return cmd
 }
 
@@ -86,7 +88,7 @@ func (a *app) runSbom(cmd *cobra.Command, fl sbomFlags, ref string) error {
 		return err
 	}
 	ctx := cmd.Context()
-	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency}
+	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency, limits: fl.limits}
 	img, err := a.openImage(ctx, ref, ifl)
 	if err != nil {
 		return err

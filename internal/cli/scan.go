@@ -27,6 +27,7 @@ type scanFlags struct {
 	platform      string
 	insecure      bool
 	concurrency   int
+	limits        imageLimitFlags
 }
 
 func newScanCmd(a *app) *cobra.Command {
@@ -72,6 +73,7 @@ IMAGE uses skopeo's transport names (see 'pyimg analyze --help').`,
 	f.StringVar(&fl.platform, "platform", "linux/amd64", "platform to pick from a multi-arch index, os/arch[/variant]")
 	f.BoolVar(&fl.insecure, "insecure", false, "allow plain HTTP and unverified TLS to the registry (for loopback registries)")
 	f.IntVar(&fl.concurrency, "concurrency", 0, "layers read in parallel (default: min(CPUs, 4))")
+	fl.limits.register(f)
 	return cmd
 }
 
@@ -223,7 +225,7 @@ func (a *app) scanInventory(cmd *cobra.Command, fl scanFlags, target string) (*i
 		return inv, "", nil
 	}
 	ctx := cmd.Context()
-	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency}
+	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency, limits: fl.limits}
 	img, err := a.openImage(ctx, target, ifl)
 	if err != nil {
 		return nil, "", err
