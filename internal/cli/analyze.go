@@ -118,6 +118,7 @@ func (a *app) runAnalyze(cmd *cobra.Command, fl analyzeFlags, ref string) error 
 	case "html":
 		err = imagereport.WriteHTML(out, res, meta)
 	default:
+		// WriteText escapes control characters itself.
 		err = imagereport.WriteText(out, res, meta, imagereport.TextOptions{Color: a.color(out), Top: fl.top})
 	}
 	if err != nil {

@@ -297,7 +297,8 @@ func (a *app) runPin(cmd *cobra.Command, fl pinFlags, args []string) error {
 			}
 		}
 	}
-	out := cmd.OutOrStdout()
+	out := a.output(cmd.OutOrStdout(), fl.format != "json")
+	defer report.Flush(out)
 	if fl.dryRun {
 		diffs := map[string]string{}
 		for _, f := range files {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pyimg/pyimg/inventory"
+	"github.com/pyimg/pyimg/report"
 	"github.com/pyimg/pyimg/sbom"
 )
 
@@ -102,7 +103,9 @@ func (a *app) runSbom(cmd *cobra.Command, fl sbomFlags, ref string) error {
 		return runtimeError(fmt.Errorf("listing packages of %s: %w", ref, err))
 	}
 	src := sbom.Source{Name: ref, Digest: img.Digest.String(), Platform: platformName(img)}
-	if err := sbom.Encode(cmd.OutOrStdout(), fl.format, inv, src, sbom.WithCreated(created), sbom.WithToolVersion(a.env.Version)); err != nil {
+	out := a.output(cmd.OutOrStdout(), fl.format == sbom.FormatTable)
+	defer report.Flush(out)
+	if err := sbom.Encode(out, fl.format, inv, src, sbom.WithCreated(created), sbom.WithToolVersion(a.env.Version)); err != nil {
 		return runtimeError(err)
 	}
 	return nil

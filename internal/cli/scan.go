@@ -195,7 +195,11 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 		tool.RulesURI = ""
 		err = report.WriteSARIF(out, tool, rules, findings)
 	default:
-		err = writeScanTable(out, kept, len(inv.Packages), len(ignored))
+		sw := a.output(out, true)
+		err = writeScanTable(sw, kept, len(inv.Packages), len(ignored))
+		if err == nil {
+			err = report.Flush(sw)
+		}
 	}
 	if err != nil {
 		return runtimeError(fmt.Errorf("writing report: %w", err))
