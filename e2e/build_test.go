@@ -529,6 +529,13 @@ func TestBuildBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var libpq string
+	if in.cext {
+		libpq, err = wheeltest.CExtension(context.Background(), extra, wheeltest.Libpq("pqext", "1.0"))
+		if err != nil && !errors.Is(err, wheeltest.ErrUnavailable) {
+			t.Fatal(err)
+		}
+	}
 	pin := func(p, name string) string {
 		parts := strings.SplitN(filepath.Base(p), "-", 3)
 		return fmt.Sprintf("%s==%s --hash=sha256:%s", name, parts[1], sha256File(t, p))
@@ -553,6 +560,8 @@ func TestBuildBadInput(t *testing.T) {
 			code: []int{2}, want: []string{filepath.Base(dotdot), "../escaped.txt"}},
 		{name: "RECORD mismatch", lock: in.lock(t, nil) + pin(mismatch, "badrecord") + "\n", args: []string{"--wheelhouse", extra},
 			code: []int{2}, want: []string{filepath.Base(mismatch), "RECORD"}},
+		{name: "missing native library", lock: "LIBPQ", args: []string{"--wheelhouse", extra},
+			code: []int{2}, want: []string{"pqext==1.0", "libpq.so.5 not found", "apt libpq5"}},
 		{name: "unsupported lock", lock: "-", files: map[string]string{"poetry.lock": "[[package]]\nname = \"greet\"\nversion = \"1.2.0\"\n"},
 			code: []int{2}, want: []string{"lock"}},
 		{name: "unreachable registry", args: []string{"--push", "127.0.0.1:1/pyimg-e2e/nothing:1", "--insecure"}, code: []int{3}, want: []string{"127.0.0.1:1"}},
@@ -565,6 +574,14 @@ func TestBuildBadInput(t *testing.T) {
 			proj := filepath.Join(dir, "proj")
 			copyTree(t, in.project, proj)
 			switch tt.lock {
+			case "LIBPQ":
+				if libpq == "" {
+					skipOrFail(t, "no libpq to link a C extension against (apt install libpq-dev)")
+				}
+				tt.lock = in.lock(t, nil) + pin(libpq, "pqext") + "\n"
+				if err := os.WriteFile(filepath.Join(proj, "requirements.txt"), []byte(tt.lock), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			case "":
 			case "-":
 				os.Remove(filepath.Join(proj, "requirements.txt"))
