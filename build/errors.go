@@ -71,5 +71,5 @@ func IsInputError(err error) bool {
 	var we *wheelinstall.Error
 	var ne *NativeError
 	return errors.As(err, &ie) || errors.As(err, &nw) || errors.As(err, &he) || errors.As(err, &we) || errors.As(err, &ne) ||
-		errors.Is(err, layer.ErrEntry) || errors.Is(err, target.ErrNoPython) || errors.Is(err, ErrUnsupportedLock)
+		errors.Is(err, layer.ErrEntry) || errors.Is(err, target.ErrNoPython) || errors.Is(err, target.ErrIncomplete) || errors.Is(err, ErrUnsupportedLock)
 }
