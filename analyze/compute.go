@@ -70,7 +70,7 @@ func (a *Analyzer) Result() (*Result, error) {
 		res.WastedFiles = append(res.WastedFiles, WastedFile{Path: t.path(n), Count: int(in.count), SizeBytes: in.size})
 	}
 
-	f := buildFinalFS(t, ls)
+	f := buildFinalFS(t, ls, a.changes)
 	res.Files = len(f.files)
 	res.FinalBytes = f.bytes
 	res.BiggestFiles = f.biggestFiles(a.opts.top)
@@ -81,6 +81,6 @@ func (a *Analyzer) Result() (*Result, error) {
 	res.Leftovers = a.leftovers(f)
 	res.Security = a.security(f, ls)
 	res.User = res.Security.User
-	res.Findings = a.findings(res)
+	res.Findings = a.findings(res, ls)
 	return res, nil
 }

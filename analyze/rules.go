@@ -135,11 +135,12 @@ var rules = []report.Rule{
 // Rules returns the metadata of the rules analyze reports, for docs and
 // SARIF.
 func Rules() []report.Rule {
-	return append([]report.Rule(nil), rules...)
+	out := append([]report.Rule(nil), rules...)
+	return append(out, hostileRules...)
 }
 
 func ruleByID(id string) report.Rule {
-	for _, r := range rules {
+	for _, r := range Rules() {
 		if r.ID == id {
 			return r
 		}
@@ -152,7 +153,7 @@ func finding(id, path string, layer *int, msg string) report.Finding {
 	return report.Finding{Rule: r.ID, Name: r.Name, Severity: r.Severity, Path: path, Layer: layer, Message: msg, Fix: r.Fix}
 }
 
-func (a *Analyzer) findings(res *Result) []report.Finding {
+func (a *Analyzer) findings(res *Result, ls []*layerData) []report.Finding {
 	out := []report.Finding{}
 	sec := res.Security
 	if sec.RunsAsRoot {
@@ -162,6 +163,7 @@ func (a *Analyzer) findings(res *Result) []report.Finding {
 		}
 		out = append(out, finding(RuleRoot, "", nil, fmt.Sprintf("the image config user is %s, so the process runs as root", u)))
 	}
+	out = append(out, hostileFindings(ls)...)
 	out = append(out, secretFindings(sec.Secrets)...)
 	for _, l := range res.Leftovers {
 		layer := l.Layer

@@ -1,6 +1,7 @@
 // Package compare puts images side by side: sizes, layers, OS and libc,
 // Python, package counts, vulnerabilities by severity, shells, package
-// managers, compilers, network tools, user and wasted bytes, with deltas
+// managers, compilers, network tools, user, wasted bytes and the shared
+// libraries native extensions miss (package native), with deltas
 // against a baseline and an optional package diff. Every image's layers are
 // read in one pass (package layers), and a layer that several images share
 // is read once.
@@ -16,6 +17,7 @@ import (
 	"github.com/pyimg/pyimg/analyze"
 	"github.com/pyimg/pyimg/inventory"
 	"github.com/pyimg/pyimg/layers"
+	"github.com/pyimg/pyimg/native"
 	"github.com/pyimg/pyimg/vuln"
 )
 
@@ -30,15 +32,6 @@ type Input struct {
 	Digest string
 }
 
-// Extra is a visitor run in the same pass as compare's own, with a way to
-// fold its result into the image's row (the native-library closure, for
-// one).
-type Extra interface {
-	layers.Visitor
-	// Fill completes img from what the visitor saw.
-	Fill(img *Image) error
-}
-
 // Option configures Run.
 type Option func(*options)
 
@@ -47,7 +40,6 @@ type options struct {
 	source   vuln.Source
 	packages bool
 	baseline int
-	extras   func(cfg *v1.ConfigFile) Extra
 }
 
 // WithWalkOptions passes options to the layer walk.
@@ -69,12 +61,6 @@ func WithPackageDiff(on bool) Option { return func(o *options) { o.packages = on
 // (default 0, the first); deltas are computed against it.
 func WithBaseline(i int) Option { return func(o *options) { o.baseline = i } }
 
-// WithExtra runs a visitor made by newExtra for every image in the same
-// pass, and lets it fill the image's row.
-func WithExtra(newExtra func(cfg *v1.ConfigFile) Extra) Option {
-	return func(o *options) { o.extras = newExtra }
-}
-
 // Run reads every input's layers once (shared layers once overall) and
 // returns the comparison, images in input order.
 func Run(ctx context.Context, inputs []Input, opts ...Option) (*Result, error) {
@@ -89,10 +75,10 @@ func Run(ctx context.Context, inputs []Input, opts ...Option) (*Result, error) {
 		return nil, fmt.Errorf("baseline %d out of range: %d images", o.baseline, len(inputs))
 	}
 	type state struct {
-		an    *analyze.Analyzer
-		inv   *inventory.Visitor
-		extra Extra
-		cfg   *v1.ConfigFile
+		an  *analyze.Analyzer
+		inv *inventory.Visitor
+		lib *native.Visitor
+		cfg *v1.ConfigFile
 	}
 	states := make([]state, len(inputs))
 	targets := make([]layers.Target, len(inputs))
@@ -104,14 +90,9 @@ func Run(ctx context.Context, inputs []Input, opts ...Option) (*Result, error) {
 				return nil, fmt.Errorf("reading config of %s: %w", in.Reference, err)
 			}
 		}
-		st := state{cfg: cfg, an: analyze.New(cfg, analyze.WithTop(0)), inv: inventory.New(cfg, inventory.WithFiles(false))}
-		vs := []layers.Visitor{st.an, st.inv}
-		if o.extras != nil {
-			st.extra = o.extras(cfg)
-			vs = append(vs, st.extra)
-		}
+		st := state{cfg: cfg, an: analyze.New(cfg, analyze.WithTop(0)), inv: inventory.New(cfg, inventory.WithFiles(false)), lib: native.New(cfg, native.WithLabel(in.Reference))}
 		states[i] = st
-		targets[i] = layers.Target{Image: in.Image, Visitors: vs}
+		targets[i] = layers.Target{Image: in.Image, Visitors: []layers.Visitor{st.an, st.inv, st.lib}}
 	}
 	if err := layers.WalkImages(ctx, targets, o.walk...); err != nil {
 		if ie, ok := err.(*layers.ImageError); ok {
@@ -141,10 +122,20 @@ func Run(ctx context.Context, inputs []Input, opts ...Option) (*Result, error) {
 			}
 			img.CVEs = countCVEs(m.Matches)
 		}
-		if st.extra != nil {
-			if err := st.extra.Fill(&img); err != nil {
-				return nil, fmt.Errorf("%s: %w", in.Reference, err)
-			}
+		lr, err := st.lib.Result()
+		if err != nil {
+			return nil, fmt.Errorf("resolving libraries of %s: %w", in.Reference, err)
+		}
+		img.MissingLibraries = []string{}
+		for _, m := range lr.Missing {
+			img.MissingLibraries = append(img.MissingLibraries, m.Soname)
+		}
+		sort.Strings(img.MissingLibraries)
+		if img.Libc == "" {
+			img.Libc = lr.Libc
+		}
+		if img.LibcVersion == "" {
+			img.LibcVersion = lr.GlibcAvailable
 		}
 		res.Images[i] = img
 	}

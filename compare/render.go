@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/pyimg/pyimg/report/imagereport"
 )
 
 // TextOptions shape the text table.
@@ -301,19 +303,8 @@ func signedBytes(n int64) string {
 	return "±0"
 }
 
-// fmtBytes formats n in decimal units as docker and dive do ("754 MB").
-func fmtBytes(n int64) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "kMGTPE"[exp])
-}
+// fmtBytes formats n in decimal units as docker and dive do ("754.0 MB").
+func fmtBytes(n int64) string { return imagereport.HumanBytes(n) }
 
 func mdEscape(s string) string {
 	s = Sanitize(s)

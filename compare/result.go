@@ -53,8 +53,8 @@ type Image struct {
 	RunsAsRoot   bool     `json:"runs_as_root"`
 	WastedBytes  int64    `json:"wasted_bytes"`
 	Efficiency   float64  `json:"efficiency"`
-	// MissingLibraries are the sonames native extensions need that the
-	// image lacks; null when the closure was not computed.
+	// MissingLibraries are the sonames the objects Python loads need and
+	// the image lacks (as pyimg libs reports them), sorted.
 	MissingLibraries []string `json:"missing_libraries"`
 	// Delta is this image minus the baseline; absent for the baseline.
 	Delta *Delta `json:"delta,omitempty"`

@@ -46,7 +46,11 @@ func Bars(bars []Bar) template.HTML {
 		}
 		fmt.Fprintf(&s, `<g><title>%s</title><text x="%d" y="%d" class="label" text-anchor="end">%s</text>`,
 			esc(firstNonEmpty(b.Title, b.Label)), labelW-8, y+15, esc(clip(b.Label, 48)))
-		fmt.Fprintf(&s, `<rect class="bar %s" x="%d" y="%d" width="%.1f" height="%d" rx="3"></rect>`, esc(b.Class), labelW, y+3, bw, row-8)
+		class := "bar"
+		if b.Class != "" {
+			class += " " + b.Class
+		}
+		fmt.Fprintf(&s, `<rect class="%s" x="%d" y="%d" width="%.1f" height="%d" rx="3"></rect>`, esc(class), labelW, y+3, bw, row-8)
 		fmt.Fprintf(&s, `<text x="%.1f" y="%d" class="value">%s</text></g>`, float64(labelW)+bw+6, y+15, esc(b.Text))
 	}
 	s.WriteString(`</svg>`)
