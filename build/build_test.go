@@ -32,7 +32,7 @@ import (
 
 // testBase writes a small Debian-like base image (python3.11, glibc 2.36)
 // as an OCI layout and returns its reference.
-func testBase(t *testing.T) string {
+func testBase(t testing.TB) string {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)

@@ -69,6 +69,7 @@ func IsInputError(err error) bool {
 	var nw *NoWheelError
 	var he *HashError
 	var we *wheelinstall.Error
-	return errors.As(err, &ie) || errors.As(err, &nw) || errors.As(err, &he) || errors.As(err, &we) ||
-		errors.Is(err, layer.ErrEntry) || errors.Is(err, target.ErrNoPython) || errors.Is(err, ErrUnsupportedLock)
+	var ne *NativeError
+	return errors.As(err, &ie) || errors.As(err, &nw) || errors.As(err, &he) || errors.As(err, &we) || errors.As(err, &ne) ||
+		errors.Is(err, layer.ErrEntry) || errors.Is(err, target.ErrNoPython) || errors.Is(err, target.ErrIncomplete) || errors.Is(err, ErrUnsupportedLock)
 }

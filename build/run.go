@@ -164,7 +164,7 @@ func Run(ctx context.Context, dir string, opts ...Option) (*Result, error) {
 		return &Result{Plan: plan, Provenance: prov}, nil
 	}
 
-	built, err := o.buildLayers(dir, pp, cfg, wheels, t)
+	built, err := o.buildLayers(ctx, base, dir, pp, cfg, wheels, t)
 	if err != nil {
 		return nil, err
 	}
@@ -279,8 +279,8 @@ func fileSHA256(p string) (string, error) {
 
 // buildLayers writes (or reuses) the dependency layer and writes the
 // project and include layers.
-func (o *options) buildLayers(dir string, pp *pyprojectFile, cfg Config, wheels []Wheel, t *target.Target) ([]*builtLayer, error) {
-	deps, err := dependencyLayer(wheels, t, o.prefix, o.mtime(), o.cacheDir)
+func (o *options) buildLayers(ctx context.Context, base *image.Image, dir string, pp *pyprojectFile, cfg Config, wheels []Wheel, t *target.Target) ([]*builtLayer, error) {
+	deps, err := dependencyLayer(ctx, base.Image, base.Ref, wheels, t, o.prefix, o.mtime(), o.cacheDir)
 	if err != nil {
 		return nil, err
 	}

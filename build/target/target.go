@@ -20,9 +20,15 @@ import (
 	"github.com/pyimg/pyimg/layers"
 )
 
-// ErrNoPython means the base image has no Python interpreter where pyimg
-// looks (/usr/local/bin/pythonX.Y, /usr/bin/pythonX.Y).
-var ErrNoPython = errors.New("no Python interpreter in the base image")
+// Sentinel errors, checked with errors.Is.
+var (
+	// ErrNoPython means the base image has no Python interpreter where pyimg
+	// looks (/usr/local/bin/pythonX.Y, /usr/bin/pythonX.Y).
+	ErrNoPython = errors.New("no Python interpreter in the base image")
+	// ErrIncomplete means the base image lacks a fact wheels depend on: its
+	// architecture, a C library or the library's version.
+	ErrIncomplete = errors.New("base image does not say what wheels need")
+)
 
 // Target describes the Python runtime of a base image.
 type Target struct {
