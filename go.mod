@@ -2,9 +2,17 @@ module github.com/pyimg/pyimg
 
 go 1.26.8
 
-require github.com/google/go-containerregistry v0.22.1
+require (
+	github.com/distribution/reference v0.6.0
+	github.com/google/go-containerregistry v0.22.1
+	github.com/secure-systems-lab/go-securesystemslib v0.11.0
+	golang.org/x/net v0.59.0
+)
 
-require gotest.tools/v3 v3.5.2 // indirect
+require (
+	golang.org/x/crypto v0.57.0 // indirect
+	gotest.tools/v3 v3.5.2 // indirect
+)
 
 require (
 	github.com/BurntSushi/toml v1.6.0

@@ -48,6 +48,9 @@ type Visitor struct {
 	cfg  *v1.ConfigFile
 	opts options
 
+	// changes makes each layer's layers.Changes and stacks them.
+	changes *layers.ChangeSet
+
 	mu        sync.Mutex
 	layers    map[int]*layerData
 	listBytes int64
@@ -62,7 +65,7 @@ func New(cfg *v1.ConfigFile, opts ...Option) *Visitor {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Visitor{cfg: cfg, opts: o, layers: make(map[int]*layerData)}
+	return &Visitor{cfg: cfg, opts: o, layers: make(map[int]*layerData), changes: layers.NewChangeSet()}
 }
 
 // Image reads every layer of img once and returns its inventory.
@@ -174,15 +177,14 @@ type rec struct {
 
 // layerData is what the visitor keeps of one layer.
 type layerData struct {
-	recs      []rec
-	whiteouts []string
-	opaques   []string
-	done      bool
+	recs    []rec
+	changes *layers.Changes
+	done    bool
 }
 
 // VisitLayer implements layers.Visitor.
 func (v *Visitor) VisitLayer(l layers.Layer) layers.LayerVisitor {
-	d := &layerData{}
+	d := &layerData{changes: v.changes.NewChanges()}
 	v.mu.Lock()
 	v.layers[l.Index] = d
 	v.mu.Unlock()
@@ -207,12 +209,8 @@ func (lv *layerVisitor) Want(e *layers.Entry) int64 {
 }
 
 func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
-	switch {
-	case e.Whiteout:
-		lv.d.whiteouts = append(lv.d.whiteouts, e.Path)
-		return nil
-	case e.Opaque:
-		lv.d.opaques = append(lv.d.opaques, e.Path)
+	lv.d.changes.Add(e)
+	if e.Whiteout || e.Opaque {
 		return nil
 	}
 	k, _ := classify(e.Path)

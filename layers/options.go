@@ -55,6 +55,7 @@ type options struct {
 	maxContent  int64
 	limits      Limits
 	progress    func(Progress)
+	blobAt      BlobAt
 }
 
 func defaultOptions() options {

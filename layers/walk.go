@@ -51,12 +51,13 @@ func Walk(ctx context.Context, img v1.Image, visitors []Visitor, opts ...Option)
 		started++
 		g.Go(func() error {
 			w := layerWalk{
-				info:     infos[i],
-				diffID:   diffIDs[i],
-				opts:     &o,
-				progress: prog,
+				info:      infos[i],
+				diffID:    diffIDs[i],
+				opts:      &o,
+				progress:  prog,
+				progIndex: i,
 			}
-			if err := w.run(gctx, l, visitors); err != nil {
+			if err := w.run(gctx, l, layerVisitors(visitors, infos[i])); err != nil {
 				return &LayerError{Index: i, Digest: infos[i].Digest, Err: err}
 			}
 			return nil
@@ -127,25 +128,42 @@ type layerWalk struct {
 	diffID   v1.Hash
 	opts     *options
 	progress *progress
-	buf      []byte
-	wants    []int64
+	// progIndex is the layer's index in the progress reports.
+	progIndex int
+	buf       []byte
+	wants     []int64
 }
 
-func (w *layerWalk) run(ctx context.Context, l v1.Layer, visitors []Visitor) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+// layerVisitors asks each visitor for its LayerVisitor of layer l.
+func layerVisitors(visitors []Visitor, l Layer) []LayerVisitor {
 	var lvs []LayerVisitor
 	for _, v := range visitors {
-		if lv := v.VisitLayer(w.info); lv != nil {
+		if lv := v.VisitLayer(l); lv != nil {
 			lvs = append(lvs, lv)
 		}
 	}
+	return lvs
+}
+
+func (w *layerWalk) run(ctx context.Context, l v1.Layer, lvs []LayerVisitor) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	w.wants = make([]int64, len(lvs))
 
-	rc, err := l.Compressed()
-	if err != nil {
-		return fmt.Errorf("opening blob: %w", err)
+	var rc io.ReadCloser
+	if w.opts.blobAt != nil {
+		var handled bool
+		var err error
+		if rc, handled, err = w.openAt(ctx, lvs); handled {
+			return err
+		}
+	}
+	if rc == nil {
+		var err error
+		if rc, err = l.Compressed(); err != nil {
+			return fmt.Errorf("opening blob: %w", err)
+		}
 	}
 	// Closing the blob on cancellation unblocks a Read stuck on a slow
 	// source; the Close in defer is then a no-op.
@@ -160,7 +178,7 @@ func (w *layerWalk) run(ctx context.Context, l v1.Layer, visitors []Visitor) err
 	}
 	blob := &blobReader{ctx: ctx, r: rc, h: bh}
 	if w.progress != nil {
-		blob.report = func(n int64) { w.progress.update(w.info.Index, n, false) }
+		blob.report = func(n int64) { w.progress.update(w.progIndex, n, false) }
 	}
 	br := bufio.NewReaderSize(blob, 256<<10)
 	dr, comp, closeDecoder, err := decompressor(br)
@@ -202,7 +220,7 @@ func (w *layerWalk) run(ctx context.Context, l v1.Layer, visitors []Visitor) err
 		}
 	}
 	if w.progress != nil {
-		w.progress.update(w.info.Index, blob.n, true)
+		w.progress.update(w.progIndex, blob.n, true)
 	}
 	return nil
 }

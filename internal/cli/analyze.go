@@ -12,6 +12,7 @@ import (
 	"github.com/pyimg/pyimg/analyze"
 	"github.com/pyimg/pyimg/image"
 	"github.com/pyimg/pyimg/layers"
+	"github.com/pyimg/pyimg/native"
 	"github.com/pyimg/pyimg/report"
 	"github.com/pyimg/pyimg/report/imagereport"
 )
@@ -97,18 +98,24 @@ func (a *app) runAnalyze(cmd *cobra.Command, fl analyzeFlags, ref string) error 
 		return err
 	}
 	an := analyze.New(img.Config, analyze.WithTop(fl.top))
-	if err := a.walkImage(ctx, img, ifl, an); err != nil {
+	libs := native.New(img.Config, native.WithLabel(ref))
+	if err := a.walkImage(ctx, img, ifl, an, libs); err != nil {
 		return err
 	}
 	res, err := an.Result()
 	if err != nil {
 		return runtimeError(fmt.Errorf("analyzing %s: %w", ref, err))
 	}
+	lres, err := libs.Result()
+	if err != nil {
+		return runtimeError(fmt.Errorf("resolving libraries of %s: %w", ref, err))
+	}
+	res.Findings = append(res.Findings, analyze.NativeFindings(lres)...)
 	for i := range res.Findings {
 		res.Findings[i].Image = ref
 	}
 	violations := res.Gate(gate)
-	meta := imagereport.Meta{Ref: ref, Name: img.Name, Digest: img.Digest.String(), Platform: platformName(img), Version: a.env.Version, Gates: violations}
+	meta := imagereport.Meta{Ref: ref, Name: img.Name, Digest: img.Digest.String(), Platform: platformName(img), Version: a.env.Version, Gates: violations, RulesURL: a.tool().RulesURI}
 	out := cmd.OutOrStdout()
 	switch fl.format {
 	case "json":

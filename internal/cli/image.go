@@ -39,6 +39,7 @@ func (a *app) walkImage(ctx context.Context, img *image.Image, fl imageFlags, vi
 	if fl.concurrency > 0 {
 		opts = append(opts, layers.WithConcurrency(fl.concurrency))
 	}
+	opts = append(opts, layers.WithBlobAt(img.BlobAt))
 	bar := a.newProgress(img.Ref)
 	if bar != nil {
 		opts = append(opts, layers.WithProgress(bar.update))

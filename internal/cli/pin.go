@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"github.com/pyimg/pyimg/internal/safefile"
 	"io"
 	"io/fs"
 	"os"
@@ -189,12 +190,12 @@ func (a *app) runPin(cmd *cobra.Command, fl pinFlags, args []string) error {
 			continue
 		}
 		seen[id] = true
-		src, err := os.ReadFile(p)
+		src, err := safefile.Read(p, maxUserFile)
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return inputError(fmt.Errorf("reading %s: %w", p, err))
+			if errors.Is(err, fs.ErrNotExist) || errors.Is(err, safefile.ErrNotRegular) || errors.Is(err, safefile.ErrTooLarge) {
+				return inputError(err)
 			}
-			return runtimeError(fmt.Errorf("reading %s: %w", p, err))
+			return runtimeError(err)
 		}
 		refs, err := pin.Find(p, src)
 		if err != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"github.com/pyimg/pyimg/internal/safefile"
 	"io"
 	"os"
 	"strings"
@@ -85,6 +86,7 @@ type scanJSON struct {
 	Ignored  []vuln.Ignored   `json:"ignored"`
 	Expired  []vuln.Ignore    `json:"expired_ignores"`
 	Skipped  []string         `json:"skipped,omitempty"`
+	Warnings []string         `json:"warnings,omitempty"`
 	Summary  map[string]int   `json:"summary"`
 }
 
@@ -113,7 +115,7 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 	}
 	var ignores vuln.Ignores
 	if fl.ignoreFile != "" {
-		data, err := os.ReadFile(fl.ignoreFile)
+		data, err := safefile.Read(fl.ignoreFile, maxUserFile)
 		if err != nil {
 			return inputError(err)
 		}
@@ -134,7 +136,7 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 	defer db.Close()
 	st, err := db.Status()
 	if err != nil {
-		return runtimeError(err)
+		return dbError(err)
 	}
 	now := a.env.Now()
 	age := now.Sub(st.Built)
@@ -153,10 +155,13 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 	warnMissingEcosystems(a.env.Stderr, inv, st.Counts)
 	res, err := vuln.MatchInventory(cmd.Context(), inv, db)
 	if err != nil {
-		return runtimeError(fmt.Errorf("matching %s: %w", target, err))
+		return dbError(fmt.Errorf("matching %s: %w", target, err))
 	}
 	for _, s := range res.Skipped {
 		a.log.Debug("not matched", "package", s)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(a.env.Stderr, "warning: %s\n", w)
 	}
 	if n := len(res.Skipped); n > 0 {
 		fmt.Fprintf(a.env.Stderr, "warning: %d packages could not be matched, e.g. %s (-v lists them)\n", n, res.Skipped[0])
@@ -178,7 +183,7 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 		doc := scanJSON{
 			Target: target, Digest: digest, Distro: inv.Distro, Packages: len(inv.Packages),
 			Database: scanDB{Path: st.Path, Built: st.Built, AgeHours: age.Hours(), Stale: age > maxDBAge, Counts: st.Counts},
-			Matches:  orEmpty(kept), Ignored: orEmpty(ignored), Expired: orEmpty(expired), Skipped: res.Skipped,
+			Matches:  orEmpty(kept), Ignored: orEmpty(ignored), Expired: orEmpty(expired), Skipped: res.Skipped, Warnings: res.Warnings,
 			Summary: summarize(kept),
 		}
 		err = report.EncodeJSON(out, doc)

@@ -149,6 +149,8 @@ func statusText(s baseimage.Status, known bool) string {
 		return fmt.Sprintf("EOL since %s", s.EOL.Format(time.DateOnly))
 	case baseimage.Unreleased:
 		return "unreleased"
+	case baseimage.Unconfirmed:
+		return "unconfirmed (data older than release)"
 	}
 	return fmt.Sprintf("%s until %s", s.Support, s.EOL.Format(time.DateOnly))
 }

@@ -22,6 +22,9 @@ type Meta struct {
 	Version string `json:"-"`
 	// Gates are the violated CI gates (dive semantics), empty when all pass.
 	Gates []string `json:"-"`
+	// RulesURL is the page documenting the rules; findings link to
+	// RulesURL#<lower-case rule id>. Empty: no links.
+	RulesURL string `json:"-"`
 }
 
 // Document is the JSON output of `pyimg analyze`: the image identity, every
