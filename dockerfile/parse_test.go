@@ -65,14 +65,14 @@ func TestParseMultiStage(t *testing.T) {
 		run.Mounts[1].Type != "secret" || run.Mounts[1].ID != "pip" || run.Mounts[1].Env != "PIP_TOKEN" {
 		t.Errorf("mounts = %+v", run.Mounts)
 	}
-	if got, want := run.State.Env["PATH"], "/venv/bin:$PATH"; got != want {
+	if got, want := run.State.Env.Get("PATH"), "/venv/bin:$PATH"; got != want {
 		t.Errorf("PATH at RUN = %q, want %q", got, want)
 	}
 	if run.State.Workdir != "/src" {
 		t.Errorf("workdir = %q", run.State.Workdir)
 	}
-	if test.Parent != 0 || test.Final.User != "1000" || test.Final.Env["VENV"] != "/venv" {
-		t.Errorf("test stage parent=%d user=%q env=%v", test.Parent, test.Final.User, test.Final.Env)
+	if test.Parent != 0 || test.Final.User != "1000" || test.Final.Env.Get("VENV") != "/venv" {
+		t.Errorf("test stage parent=%d user=%q env=%v", test.Parent, test.Final.User, test.Final.Env.Map())
 	}
 	if got := test.From.Comments; !reflect.DeepEqual(got, []string{"pyimg: ignore=PY104"}) {
 		t.Errorf("test comments = %q", got)
@@ -84,10 +84,10 @@ func TestParseMultiStage(t *testing.T) {
 	if final.Parent != -1 || final.Final.User != "" {
 		t.Errorf("final parent=%d user=%q", final.Parent, final.Final.User)
 	}
-	if got := final.Instructions[0].State.Args; got != nil {
-		t.Errorf("ARG state before ARG = %v", got)
+	if got := final.Instructions[0].State.Args; got.Len() != 0 {
+		t.Errorf("ARG state before ARG = %v", got.Map())
 	}
-	if got := final.Instructions[1].State.Args["PY"]; got != "3.12" {
+	if got := final.Instructions[1].State.Args.Get("PY"); got != "3.12" {
 		t.Errorf("ARG PY in final = %q, want global default 3.12", got)
 	}
 	cp := final.Instructions[1]
@@ -255,7 +255,7 @@ func TestInstructionExpand(t *testing.T) {
 			t.Errorf("Expand(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := run.State.Env["P"]; got != "$HOME/x" {
+	if got := run.State.Env.Get("P"); got != "$HOME/x" {
 		// ENV a=1 b=$a in one instruction does not see a (Docker semantics).
 		t.Errorf("ENV P = %q, want $HOME/x", got)
 	}

@@ -80,7 +80,7 @@ func runtimeRules() []lint.Rule {
 // effective returns the last instruction of kind in the target's FROM chain.
 func effective(c *lint.Context, kind string) *dockerfile.Instruction {
 	var last *dockerfile.Instruction
-	for _, in := range chainInstructions(finalChain(c)) {
+	for _, in := range finalInstructions(c) {
 		if in.Kind == kind {
 			last = in
 		}
@@ -167,7 +167,7 @@ func checkUnbuffered(m report.Rule, c *lint.Context) []report.Finding {
 		return nil
 	}
 	t := target(c)
-	if v, ok := t.Final.Env["PYTHONUNBUFFERED"]; ok && v != "" {
+	if v := t.Final.Env.Get("PYTHONUNBUFFERED"); v != "" {
 		return nil
 	}
 	for _, k := range []string{dockerfile.KindCmd, dockerfile.KindEntrypoint} {
@@ -237,7 +237,7 @@ func unsafePipe(scripts []*shell.Script) string {
 
 func checkHealthcheck(m report.Rule, c *lint.Context) []report.Finding {
 	var expose *dockerfile.Instruction
-	for _, in := range chainInstructions(finalChain(c)) {
+	for _, in := range finalInstructions(c) {
 		switch in.Kind {
 		case dockerfile.KindHealthcheck:
 			return nil

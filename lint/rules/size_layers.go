@@ -272,7 +272,7 @@ func checkLateCleanup(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
 	var earlier []created
 	pkgs := map[string]*dockerfile.Instruction{}
-	for _, in := range chainInstructions(finalChain(c)) {
+	for _, in := range finalInstructions(c) {
 		if in.Kind != dockerfile.KindRun {
 			earlier = append(earlier, copyDests(in)...)
 			continue
@@ -338,7 +338,7 @@ func createdIn(list []created, p string) *created {
 func checkChownAfterCopy(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
 	var copies []created
-	for _, in := range chainInstructions(finalChain(c)) {
+	for _, in := range finalInstructions(c) {
 		if in.Kind != dockerfile.KindRun {
 			copies = append(copies, copyDests(in)...)
 			continue
