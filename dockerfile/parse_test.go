@@ -2,6 +2,8 @@ package dockerfile
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"reflect"
 	"testing"
 )
@@ -258,5 +260,60 @@ func TestInstructionExpand(t *testing.T) {
 	if got := run.State.Env.Get("P"); got != "$HOME/x" {
 		// ENV a=1 b=$a in one instruction does not see a (Docker semantics).
 		t.Errorf("ENV P = %q, want $HOME/x", got)
+	}
+}
+
+// TestExpansionLimit: 40 ARGs each doubling the previous one would expand
+// to 2^40 bytes; parsing stops at the limit with the instruction's line.
+func TestExpansionLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name, prelude string
+		stage         bool
+	}{
+		{name: "global", prelude: ""},
+		{name: "stage ARG", stage: true},
+		{name: "ENV", stage: true, prelude: "env"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			kw := "ARG"
+			if tc.prelude == "env" {
+				kw = "ENV"
+			}
+			if tc.stage {
+				b.WriteString("FROM scratch\n")
+			}
+			fmt.Fprintf(&b, "%s A0=0123456789abcdef\n", kw)
+			for i := 1; i <= 40; i++ {
+				fmt.Fprintf(&b, "%s A%d=${A%d}${A%d}\n", kw, i, i-1, i-1)
+			}
+			if !tc.stage {
+				b.WriteString("FROM scratch\n")
+			}
+			_, err := Parse("Dockerfile", []byte(b.String()))
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Parse() error = %v, want a ParseError", err)
+			}
+			// A17 is the first value over 1 MiB (A16 is 16 << 16 bytes).
+			want := 18
+			if tc.stage {
+				want = 19
+			}
+			if pe.Line != want || !strings.Contains(pe.Msg, "expands to more than") {
+				t.Errorf("Parse() error = %v, want line %d and the limit", pe, want)
+			}
+		})
+	}
+}
+
+func TestExpansionNearLimitIsKept(t *testing.T) {
+	src := "FROM scratch\nARG A=" + strings.Repeat("x", 4096) + "\nENV B=${A}${A}\nWORKDIR /$B\n"
+	f, err := Parse("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatalf("Parse() error = %v", err)
+	}
+	if got := f.Stages[0].Final.Env.Get("B"); len(got) != 8192 {
+		t.Errorf("len(B) = %d, want 8192", len(got))
 	}
 }
