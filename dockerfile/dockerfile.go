@@ -192,21 +192,26 @@ type Instruction struct {
 	// Network and Security are the RUN --network and --security values.
 	Network, Security string
 
-	// Sources and Dest are the COPY and ADD sources and destination.
+	// Sources and Dest are the COPY and ADD sources and destination,
+	// expanded as BuildKit does.
 	Sources []string
 	Dest    string
-	// CopyFrom is COPY --from (a stage name, index or image).
+	// CopyFrom is COPY --from (a stage name, index or image), expanded.
 	CopyFrom string
-	// Chown, Chmod, Checksum and Link are the COPY/ADD flags of that name.
+	// Chown, Chmod, Checksum and Link are the COPY/ADD flags of that name,
+	// expanded (--chown=$USER is the user's name when it is known).
 	Chown, Chmod, Checksum string
 	Link                   bool
 
 	// KeyValues are the pairs of ENV, ARG and LABEL.
 	KeyValues []KeyValue
-	// User is the USER value as written.
-	User string
-	// Path is the WORKDIR path as written.
-	Path string
+	// User is the USER value as written; ExpandedUser is it with ENV
+	// and ARG values substituted and quotes removed.
+	User, ExpandedUser string
+	// Path is the WORKDIR path as written; ExpandedPath is it with ENV
+	// and ARG values substituted and quotes removed ("$APP_HOME" with
+	// ENV APP_HOME=/app is "/app").
+	Path, ExpandedPath string
 	// Command is the command line of RUN, CMD, ENTRYPOINT and SHELL:
 	// for shell form a single string, for JSON form the array.
 	Command []string
@@ -219,7 +224,7 @@ type Instruction struct {
 // into word ("$VENV/bin", "${HOME}"). Unknown variables and ARGs without a
 // default are left as written; a word that does not lex is returned as is.
 func (in *Instruction) Expand(word string) string {
-	if !strings.Contains(word, "$") {
+	if !needsLexing(word, in.escape) {
 		return word
 	}
 	esc := in.escape

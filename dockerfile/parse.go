@@ -221,7 +221,7 @@ func (p *builder) resolveGlobal(word string) (string, bool) {
 // error it returns word. An expansion over maxExpandValue, or past the
 // file's maxExpandTotal, records a ParseError naming in's line.
 func (p *builder) expand(in *Instruction, word string, st State) string {
-	if !strings.Contains(word, "$") || p.expandErr != nil {
+	if !needsLexing(word, in.escape) || p.expandErr != nil {
 		return word
 	}
 	b := &expandBudget{left: min(maxExpandValue, p.budget)}
@@ -243,15 +243,21 @@ func (p *builder) expand(in *Instruction, word string, st State) string {
 }
 
 // apply records the instruction's typed fields and updates the stage state.
+//
+// Flag values, COPY and ADD paths, mounts and WORKDIR are expanded here, the
+// way BuildKit expands them when it dispatches the instruction (variables
+// it would leave empty stay as written, "$UID"), so rules judge the values
+// the build uses.
 func (p *builder) apply(in *Instruction, cmd any) {
+	ex := func(w string) (string, error) { return p.expand(in, w, p.state), nil }
 	switch c := cmd.(type) {
 	case *instructions.RunCommand:
 		in.Command = c.CmdLine
 		in.scripts = &scriptCache{}
-		// Expanding with the identity evaluates the flag-only mount fields
-		// (ro, required) that parsing defers; a failure leaves the
-		// deferred parse, which BuildKit would reject at build time.
-		_ = c.Expand(func(w string) (string, error) { return w, nil })
+		// Expanding evaluates the mount fields that parsing defers; a
+		// failure leaves the deferred parse, which BuildKit would reject
+		// at build time.
+		_ = c.Expand(ex)
 		for _, m := range instructions.GetMounts(c) {
 			in.Mounts = append(in.Mounts, convertMount(m))
 		}
@@ -268,12 +274,15 @@ func (p *builder) apply(in *Instruction, cmd any) {
 	case *instructions.EntrypointCommand:
 		in.Command = c.CmdLine
 	case *instructions.CopyCommand:
+		_ = c.Expand(ex)
+		c.From, _ = ex(c.From)
 		in.Sources, in.Dest = c.SourcePaths, c.DestPath
 		in.CopyFrom, in.Chown, in.Chmod, in.Link = c.From, c.Chown, c.Chmod, c.Link
 		for _, sc := range c.SourceContents {
 			in.Sources = append(in.Sources, "<<"+sc.Path)
 		}
 	case *instructions.AddCommand:
+		_ = c.Expand(ex)
 		in.Sources, in.Dest = c.SourcePaths, c.DestPath
 		in.Chown, in.Chmod, in.Link, in.Checksum = c.Chown, c.Chmod, c.Link, c.Checksum
 		for _, sc := range c.SourceContents {
@@ -309,10 +318,12 @@ func (p *builder) apply(in *Instruction, cmd any) {
 	case *instructions.UserCommand:
 		in.User = c.User
 		p.state.User = p.expand(in, c.User, p.state)
+		in.ExpandedUser = p.state.User
 		p.state.UserLine = in.StartLine
 	case *instructions.WorkdirCommand:
 		in.Path = c.Path
 		w := p.expand(in, c.Path, p.state)
+		in.ExpandedPath = w
 		if !path.IsAbs(w) && p.state.Workdir != "" {
 			w = path.Join(p.state.Workdir, w)
 		}
@@ -348,6 +359,15 @@ func rawFlags(flags []string, name string) []string {
 		}
 	}
 	return out
+}
+
+// needsLexing reports whether BuildKit's word processing changes word:
+// variables, quotes ("1000" is 1000) or escapes.
+func needsLexing(word string, escape rune) bool {
+	if escape == 0 {
+		escape = '\\'
+	}
+	return strings.ContainsAny(word, "$'\"") || strings.ContainsRune(word, escape)
 }
 
 // Expansion limits: BuildKit has none, so 40 ARGs each doubling the

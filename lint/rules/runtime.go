@@ -304,17 +304,14 @@ func checkRelativeWorkdir(m report.Rule, c *lint.Context) []report.Finding {
 			if in.Kind != dockerfile.KindWorkdir {
 				continue
 			}
-			p := in.Path
-			if strings.HasPrefix(p, "$") {
-				// WORKDIR $APP_HOME: judge the value when it is known.
-				name := strings.Trim(strings.TrimPrefix(p, "$"), "{}")
-				v, ok := in.State.Lookup(name)
-				if !ok || v == "" || strings.ContainsAny(name, "/:-") {
-					continue
-				}
-				p = v
+			// Judge the value BuildKit uses: WORKDIR "$CODE_DIR" with
+			// ENV CODE_DIR=/code is absolute. An unknown variable
+			// (WORKDIR $HOME from the base image) cannot be judged.
+			p := in.ExpandedPath
+			if p == "" {
+				p = in.Path
 			}
-			if p == "" || path.IsAbs(p) || strings.HasPrefix(p, "$") {
+			if p == "" || path.IsAbs(p) || strings.Contains(p, "$") {
 				continue
 			}
 			out = append(out, lint.Finding(m, in,
