@@ -1,6 +1,12 @@
 package rules
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/pyimg/pyimg/dockerfile"
+	"github.com/pyimg/pyimg/lint"
+)
 
 // Regression cases for wrong findings on real-world Dockerfiles, one test
 // per cause, each with the true case the rule must still report.
@@ -36,5 +42,56 @@ func TestExpandedValues(t *testing.T) {
 			{name: "true-no-mount", src: py + "RUN pip install -r requirements.txt\n", want: []int{2}},
 			{name: "true-mount-elsewhere", src: py + "ENV CACHE=/tmp/other\nRUN --mount=type=cache,target=$CACHE pip install -r requirements.txt\n", want: []int{3}},
 		})
+	})
+}
+
+// TestStageReachability: a builder's context copy or ENV does not leak
+// when only its build output reaches the final image.
+func TestStageReachability(t *testing.T) {
+	t.Parallel()
+	noIgnore := &dockerfile.Context{Dir: "/ctx"}
+	builder := "FROM python:3.12.12-slim-bookworm" + dg + " AS builder\nWORKDIR /src\nCOPY . .\nRUN pip wheel --no-cache-dir -w /wheels .\n"
+	t.Run("PY203", func(t *testing.T) {
+		runCases(t, "PY203", []ruleCase{
+			{name: "only-wheels-copied", build: noIgnore, src: builder + py + "COPY --from=builder /wheels /wheels\n"},
+			{name: "dist-subdir-copied", build: noIgnore, src: builder + py + "COPY --from=builder /src/dist/ /dist/\n"},
+			{name: "mounted-wheels", build: noIgnore, src: builder + py + "RUN --mount=type=bind,from=builder,source=/wheels,target=/w pip install --no-cache-dir /w/*.whl\n"},
+			{name: "scm-version-builder", build: goodIgnoreNoGit, src: builder + py + "COPY --from=builder /wheels /wheels\n"},
+			{name: "true-src-copied", build: noIgnore, src: builder + py + "COPY --from=builder /src /app\n", want: []int{3}},
+			{name: "true-mounted-src", build: noIgnore, src: builder + py + "RUN --mount=type=bind,from=builder,source=/src,target=/s cp -r /s /app\n", want: []int{3}},
+			{name: "true-via-intermediate", build: noIgnore, src: builder + "FROM builder AS test\nRUN pytest\n" + py + "COPY --from=test /src /app\n", want: []int{3}},
+			{name: "true-target-builder", build: noIgnore, src: builder + py + "COPY --from=builder /wheels /wheels\n", opts: []lint.Option{lint.WithTarget("builder")}, want: []int{3}},
+		})
+	})
+	t.Run("PY202", func(t *testing.T) {
+		runCases(t, "PY202", []ruleCase{
+			{name: "builder-env-token", src: pyAs + "ARG GITHUB_TOKEN\nENV GITHUB_TOKEN=${GITHUB_TOKEN}\nRUN pip wheel -w /w .\n" + py + "COPY --from=builder /w /w\n"},
+			{name: "true-final-env-token", src: py + "ARG GITHUB_TOKEN\nENV GITHUB_TOKEN=${GITHUB_TOKEN}\nRUN pip install --no-cache-dir -r requirements.txt\n", want: []int{2, 3}},
+			{name: "true-literal-token-in-builder", src: pyAs + "ENV GH=ghp_" + strings.Repeat("a", 36) + "\n" + py + "COPY --from=builder /w /w\n", want: []int{2}},
+		})
+	})
+}
+
+// goodIgnoreNoGit excludes .env and keys but not .git.
+var goodIgnoreNoGit = &dockerfile.Context{Dir: "/ctx", IgnoreFile: "/ctx/.dockerignore", Ignore: []string{".env", "*.pem"}}
+
+// TestDockerignoreMatcher: the ignore file's own matcher decides, and
+// keys alone are not reported.
+func TestDockerignoreMatcher(t *testing.T) {
+	t.Parallel()
+	ctx := func(pats ...string) *dockerfile.Context {
+		return &dockerfile.Context{Dir: "/ctx", IgnoreFile: "/ctx/.dockerignore", Ignore: pats}
+	}
+	src := py + "WORKDIR /app\nCOPY . .\n"
+	runCases(t, "PY203", []ruleCase{
+		{name: "allow-list-star", build: ctx("*", "!app", "!pyproject.toml", "!uv.lock"), src: src},
+		{name: "allow-list-doublestar", build: ctx("**", "!src/**", "!requirements.txt"), src: src},
+		{name: "dot-star", build: ctx(".*", "__pycache__"), src: src},
+		{name: "git-slash-and-env-glob", build: ctx(".git/", ".env*"), src: src},
+		{name: "doublestar-git", build: ctx("**/.git", "**/.env"), src: src},
+		{name: "no-pem-line-alone", build: ctx(".git", ".env", "*.pyc"), src: src},
+		{name: "true-reinclude-env", build: ctx("*", "!app", "!.env"), src: src, want: []int{3}},
+		{name: "true-git-missing", build: ctx(".env", "*.pem"), src: src, want: []int{3}},
+		{name: "true-no-ignore", build: &dockerfile.Context{Dir: "/ctx"}, src: src, want: []int{3}},
 	})
 }

@@ -63,13 +63,26 @@ func securityRules(k *baseimage.Knowledge) []lint.Rule {
 			Good: "FROM python:3.13.9-slim-trixie@sha256:" + exampleDigest + "\nRUN --mount=type=secret,id=aws,env=AWS_SECRET_ACCESS_KEY python -m app.fetch\n",
 		}, check: func(m report.Rule, c *lint.Context) []report.Finding {
 			var out []report.Finding
+			inChain := finalChainSet(c)
 			for _, in := range c.File.Instructions() {
 				if in.Kind != dockerfile.KindEnv && in.Kind != dockerfile.KindArg {
 					continue
 				}
+				// ENV lands in the image config and ARG in the history of
+				// the target and the stages it is built FROM; a builder's
+				// are never pushed. A credential written into the
+				// Dockerfile is exposed wherever it is used.
+				stored := in.Stage < 0 || inChain[in.Stage]
 				for _, kv := range in.KeyValues {
 					fix := fmt.Sprintf("Remove %s from %s and pass it with `RUN --mount=type=secret,id=%s` (docker build --secret) or at run time.",
 						kv.Key, in.Kind, strings.ToLower(kv.Key))
+					if !stored {
+						if what := credentialValue(kv.Value); what != "" {
+							out = append(out, lint.Finding(m, in,
+								fmt.Sprintf("%s %s contains %s written into the Dockerfile; it is exposed to everyone who can read the source or the build logs", in.Kind, kv.Key, what), fix))
+						}
+						continue
+					}
 					if why := secretReason(kv); why != "" {
 						out = append(out, lint.Finding(m, in,
 							fmt.Sprintf("%s %s %s; the value is stored in the image and visible to anyone who can pull it", in.Kind, kv.Key, why), fix))
@@ -109,29 +122,41 @@ func securityRules(k *baseimage.Knowledge) []lint.Rule {
 			if c.Build == nil {
 				return nil // stdin: the context is unknown
 			}
+			// Only a copy whose destination reaches the target whole
+			// leaks: a builder that copies the context (.git for
+			// setuptools_scm included) and hands over only its build
+			// output does not.
+			r := reaching(c)
 			var copies []*dockerfile.Instruction
 			for _, s := range c.Stages() {
 				for _, in := range s.Instructions {
 					if (in.Kind == dockerfile.KindCopy || in.Kind == dockerfile.KindAdd) && in.CopyFrom == "" && copiesWholeContext(in) {
-						copies = append(copies, in)
+						dest := resolvePath(in.State.Workdir, in.Dest)
+						if dest == "" || r.whole(s.Index, dest) {
+							copies = append(copies, in)
+						}
 					}
 				}
 			}
 			if len(copies) == 0 {
 				return nil
 			}
+			// Apply the ignore file's own matcher to files that would
+			// leak: allow-lists (`*` then `!src`), `.*` and `**/.git`
+			// all count. Keys alone are not reported once .env and .git
+			// are excluded: most contexts have none.
 			var missing []string
 			if !c.Build.Excludes(".env") {
 				missing = append(missing, ".env")
 			}
-			if !c.Build.Excludes(".git") {
+			if !c.Build.Excludes(".git/config") {
 				missing = append(missing, ".git")
-			}
-			if !c.Build.Excludes("id_rsa") || !c.Build.Excludes("server.pem") {
-				missing = append(missing, "private keys (id_rsa, *.pem)")
 			}
 			if len(missing) == 0 {
 				return nil
+			}
+			if !c.Build.Excludes("id_rsa") || !c.Build.Excludes("server.pem") {
+				missing = append(missing, "private keys (id_rsa, *.pem)")
 			}
 			where := "there is no .dockerignore"
 			if c.Build.HasIgnoreFile() {
@@ -265,14 +290,23 @@ func secretReason(kv dockerfile.KeyValue) string {
 	if v == "" || reVarOnly.MatchString(v) {
 		return ""
 	}
-	for _, p := range reSecretValue {
-		if p.re.MatchString(v) {
-			return "contains " + p.what
-		}
+	if what := credentialValue(v); what != "" {
+		return "contains " + what
 	}
 	name := strings.ToUpper(kv.Key)
 	if reSecretName.MatchString(name) && !reSecretRef.MatchString(name) && !isPlaceholder(v) {
 		return "has a secret-looking name and a hard-coded value"
+	}
+	return ""
+}
+
+// credentialValue names the kind of credential v contains ("a GitHub
+// token"), "" if none.
+func credentialValue(v string) string {
+	for _, p := range reSecretValue {
+		if p.re.MatchString(v) {
+			return p.what
+		}
 	}
 	return ""
 }

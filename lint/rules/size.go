@@ -183,6 +183,19 @@ func finalChain(c *lint.Context) []*dockerfile.Stage {
 
 type finalChainKey struct{}
 
+type finalChainSetKey struct{}
+
+// finalChainSet reports by stage index whether the stage is in finalChain.
+func finalChainSet(c *lint.Context) map[int]bool {
+	return c.Memo(finalChainSetKey{}, func() any {
+		out := map[int]bool{}
+		for _, s := range finalChain(c) {
+			out[s.Index] = true
+		}
+		return out
+	}).(map[int]bool)
+}
+
 type finalInstructionsKey struct{}
 
 // finalInstructions returns the instructions of finalChain in order,
