@@ -3,8 +3,8 @@ package dockerfile
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"reflect"
+	"strings"
 	"testing"
 )
 
