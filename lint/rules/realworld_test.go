@@ -68,6 +68,7 @@ func TestStageReachability(t *testing.T) {
 			{name: "builder-env-token", src: pyAs + "ARG GITHUB_TOKEN\nENV GITHUB_TOKEN=${GITHUB_TOKEN}\nRUN pip wheel -w /w .\n" + py + "COPY --from=builder /w /w\n"},
 			{name: "true-final-env-token", src: py + "ARG GITHUB_TOKEN\nENV GITHUB_TOKEN=${GITHUB_TOKEN}\nRUN pip install --no-cache-dir -r requirements.txt\n", want: []int{2, 3}},
 			{name: "true-literal-token-in-builder", src: pyAs + "ENV GH=ghp_" + strings.Repeat("a", 36) + "\n" + py + "COPY --from=builder /w /w\n", want: []int{2}},
+			{name: "true-hardcoded-password-in-builder", src: pyAs + "ENV DB_PASSWORD=hunter2\n" + py + "COPY --from=builder /w /w\n", want: []int{2}},
 		})
 	})
 }

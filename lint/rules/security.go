@@ -77,9 +77,10 @@ func securityRules(k *baseimage.Knowledge) []lint.Rule {
 					fix := fmt.Sprintf("Remove %s from %s and pass it with `RUN --mount=type=secret,id=%s` (docker build --secret) or at run time.",
 						kv.Key, in.Kind, strings.ToLower(kv.Key))
 					if !stored {
-						if what := credentialValue(kv.Value); what != "" {
+						if why := secretReason(kv); why != "" {
 							out = append(out, lint.Finding(m, in,
-								fmt.Sprintf("%s %s contains %s written into the Dockerfile; it is exposed to everyone who can read the source or the build logs", in.Kind, kv.Key, what), fix))
+								fmt.Sprintf("%s %s %s; %s does not reach the final image, but the value is written into the Dockerfile for everyone who can read the source",
+									in.Kind, kv.Key, why, stageName(c.File.Stages[in.Stage])), fix))
 						}
 						continue
 					}
@@ -290,23 +291,14 @@ func secretReason(kv dockerfile.KeyValue) string {
 	if v == "" || reVarOnly.MatchString(v) {
 		return ""
 	}
-	if what := credentialValue(v); what != "" {
-		return "contains " + what
+	for _, p := range reSecretValue {
+		if p.re.MatchString(v) {
+			return "contains " + p.what
+		}
 	}
 	name := strings.ToUpper(kv.Key)
 	if reSecretName.MatchString(name) && !reSecretRef.MatchString(name) && !isPlaceholder(v) {
 		return "has a secret-looking name and a hard-coded value"
-	}
-	return ""
-}
-
-// credentialValue names the kind of credential v contains ("a GitHub
-// token"), "" if none.
-func credentialValue(v string) string {
-	for _, p := range reSecretValue {
-		if p.re.MatchString(v) {
-			return p.what
-		}
 	}
 	return ""
 }
