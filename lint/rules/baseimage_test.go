@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/pyimg/pyimg/baseimage"
-	"github.com/pyimg/pyimg/report"
 	"github.com/pyimg/pyimg/lint"
+	"github.com/pyimg/pyimg/report"
 )
 
 func TestPY101(t *testing.T) {

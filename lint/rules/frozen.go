@@ -63,4 +63,3 @@ func lastOSBefore(k *baseimage.Knowledge, alpine bool, t time.Time) (baseimage.O
 	}
 	return best, !best.Released.IsZero()
 }
-
