@@ -96,3 +96,53 @@ func TestDockerignoreMatcher(t *testing.T) {
 		{name: "true-no-ignore", build: &dockerfile.Context{Dir: "/ctx"}, src: src, want: []int{3}},
 	})
 }
+
+// TestCommandOptions: options are read the way the tools read them.
+func TestCommandOptions(t *testing.T) {
+	t.Parallel()
+	t.Run("PY304-pip-prefix", func(t *testing.T) {
+		runCases(t, "PY304", []ruleCase{
+			{name: "no-cache-prefix", src: py + "RUN pip install --no-cache -r requirements.txt\n"},
+			{name: "no-cache-d-prefix", src: py + "RUN python -m pip install --no-cache-d -r requirements.txt\n"},
+			{name: "true-ambiguous-no-c", src: py + "RUN pip install --no-c -r requirements.txt\n", want: []int{2}},
+		})
+	})
+	t.Run("PY310-uv-pip-values", func(t *testing.T) {
+		runCases(t, "PY310", []ruleCase{
+			{name: "python-preference", src: py + "RUN uv pip install --no-cache --system --python-preference system --requirements requirements.txt\n"},
+			{name: "upgrade-package", src: py + "RUN uv pip install --no-cache --system -r requirements.txt --upgrade-package urllib3\n"},
+			{name: "pip-req-prefix", src: py + "RUN pip install --no-cache-dir --requirem requirements.txt\n"},
+			{name: "true-uv-unpinned", src: py + "RUN uv pip install --no-cache --system --python-preference system flask\n", want: []int{2}},
+		})
+	})
+	t.Run("PY311-chown-from", func(t *testing.T) {
+		runCases(t, "PY311", []ruleCase{
+			{name: "from-other-owner", src: py + "RUN useradd -u 10001 app\nCOPY --chown=10001:10001 . /app\nRUN chown -R --from=1000:1000 10001:10001 /app\n"},
+			{name: "true-from-root", src: py + "RUN useradd -u 10001 app\nCOPY . /app\nRUN chown -R --from=root:root app /app\n", want: []int{4}},
+			{name: "true-plain", src: py + "RUN useradd -u 10001 app\nCOPY . /app\nRUN chown -R app /app\n", want: []int{4}},
+		})
+	})
+	t.Run("PY307-purge", func(t *testing.T) {
+		runCases(t, "PY307", []ruleCase{
+			{name: "autoremove-purge", src: py + "RUN apt-get update && apt-get install -y --no-install-recommends gcc && pip install --no-cache-dir psutil==6.1.0 && apt-get autoremove --purge -y gcc && rm -rf /var/lib/apt/lists/*\n"},
+			{name: "purge-var", src: py + "RUN set -eux; deps='gcc libpq-dev'; apt-get update; apt-get install -y --no-install-recommends $deps; pip install --no-cache-dir psycopg2==2.9.10; apt-get purge -y --auto-remove $deps; rm -rf /var/lib/apt/lists/*\n"},
+			{name: "true-kept", src: py + "RUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\n", want: []int{2}},
+		})
+	})
+	t.Run("PY301-apt-conf", func(t *testing.T) {
+		conf := "RUN echo 'APT::Install-Recommends \"0\";' > /etc/apt/apt.conf.d/01norecommends\n"
+		runCases(t, "PY301", []ruleCase{
+			{name: "apt-conf-echo", src: py + conf + "RUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*\n"},
+			{name: "apt-conf-heredoc", src: py + "COPY <<EOF /etc/apt/apt.conf.d/99local\nAPT::Install-Recommends \"false\";\nEOF\nRUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*\n"},
+			{name: "true-before-conf", src: py + "RUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*\n" + conf, want: []int{2}},
+			{name: "true-no-conf", src: py + "RUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*\n", want: []int{2}},
+		})
+	})
+	t.Run("PY405-cd", func(t *testing.T) {
+		runCases(t, "PY405", []ruleCase{
+			{name: "cd-and-make", src: py + "RUN cd /src && make install\n"},
+			{name: "cd-semicolon", src: py + "RUN set -eux; cd /opt/app; pip install --no-cache-dir .\n"},
+			{name: "true-lone-cd", src: py + "RUN cd /app\nRUN pip install --no-cache-dir .\n", want: []int{2}},
+		})
+	})
+}
