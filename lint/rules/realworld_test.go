@@ -6,6 +6,7 @@ import (
 
 	"github.com/pyimg/pyimg/dockerfile"
 	"github.com/pyimg/pyimg/lint"
+	"github.com/pyimg/pyimg/report"
 )
 
 // Regression cases for wrong findings on real-world Dockerfiles, one test
@@ -145,4 +146,42 @@ func TestCommandOptions(t *testing.T) {
 			{name: "true-lone-cd", src: py + "RUN cd /app\nRUN pip install --no-cache-dir .\n", want: []int{2}},
 		})
 	})
+}
+
+// TestPrivilegeStepDown: images that start as root and drop privileges
+// in their entrypoint get an info finding saying what was found; an
+// unknown base's user is unknown, not root.
+func TestPrivilegeStepDown(t *testing.T) {
+	t.Parallel()
+	gosuScript := "COPY <<'EOF' /usr/local/bin/docker-entrypoint.sh\n#!/bin/sh\nset -e\nchown -R app /data\nexec gosu app \"$@\"\nEOF\n"
+	cases := []struct {
+		name, src string
+		sev       report.Severity
+		contains  string
+	}{
+		{name: "gosu-heredoc-script", src: py + "RUN apt-get update && apt-get install -y --no-install-recommends gosu && rm -rf /var/lib/apt/lists/*\n" + gosuScript +
+			"ENTRYPOINT [\"/usr/local/bin/docker-entrypoint.sh\"]\nCMD [\"gunicorn\", \"app:app\"]\n", sev: report.SeverityInfo, contains: "gosu"},
+		{name: "su-exec-in-entrypoint", src: "FROM python:3.12.12-alpine3.22" + dg + "\nRUN apk add --no-cache su-exec\nENTRYPOINT [\"su-exec\", \"app\", \"python\", \"-m\", \"app\"]\n", sev: report.SeverityInfo, contains: "su-exec"},
+		{name: "setpriv-cmd", src: py + "CMD [\"setpriv\", \"--reuid=10001\", \"--regid=10001\", \"--init-groups\", \"python\", \"-m\", \"app\"]\n", sev: report.SeverityInfo, contains: "setpriv"},
+		{name: "gosu-installed-with-entrypoint", src: py + "COPY --from=tianon/gosu:1.17 /gosu /usr/local/bin/\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT [\"/entrypoint.sh\"]\n", sev: report.SeverityInfo, contains: "gosu"},
+		{name: "nginx-unit", src: "FROM unit:1.34.1-python3.12" + dg + "\nCOPY config.json /docker-entrypoint.d/\n", sev: report.SeverityInfo, contains: "Unit"},
+		{name: "unknown-base", src: "FROM registry.example.com/platform/python-base:2024.10" + dg + "\nCMD [\"python\", \"-m\", \"app\"]\n", sev: report.SeverityInfo, contains: "unknown"},
+		{name: "true-root-python", src: py + "CMD [\"python\", \"-m\", \"app\"]\n", sev: report.SeverityWarning, contains: "runs as root"},
+		{name: "true-root-cuda", src: "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04" + dg + "\nCMD [\"python3\", \"-m\", \"app\"]\n", sev: report.SeverityWarning, contains: "runs as root"},
+		{name: "true-user-root-no-stepdown", src: py + "RUN useradd -u 10001 app\nUSER 10001\nUSER root\nCMD [\"python\", \"-m\", \"app\"]\n", sev: report.SeverityWarning, contains: "USER root"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fs := lintSrc(t, tc.src, nil)
+			f, ok := find(fs, "PY201")
+			if !ok || f.Severity != tc.sev || !strings.Contains(f.Message, tc.contains) {
+				t.Errorf("PY201 = %+v, want %s mentioning %q\n%s", f, tc.sev, tc.contains, dump(fs))
+			}
+		})
+	}
+	// micromamba runs as mambauser: no finding.
+	if f, ok := find(lintSrc(t, "FROM mambaorg/micromamba:2.0.5"+dg+"\nCMD [\"python\"]\n", nil), "PY201"); ok {
+		t.Errorf("PY201 on micromamba: %s", f.Message)
+	}
 }
