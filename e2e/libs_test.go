@@ -78,7 +78,7 @@ func (b *buildah) cmd(ctx context.Context, args ...string) (string, error) {
 	var out, errb strings.Builder
 	c.Stdout, c.Stderr = &out, &errb
 	if err := c.Run(); err != nil {
-		return out.String(), fmt.Errorf("buildah %s: %w\n%s%s", strings.Join(args, " "), err, tailLines(out.String(), 30), tailLines(errb.String(), 30))
+		return out.String(), fmt.Errorf("buildah %s: %w\n%s%s", strings.Join(args, " "), err, tailLines(out.String(), 30)+"\n", tailLines(errb.String(), 30))
 	}
 	return out.String(), nil
 }
@@ -103,13 +103,6 @@ func (b *buildah) load(t *testing.T, archive, name string) {
 	b.must(t, "tag", id, name)
 }
 
-func tailLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n") + "\n"
-}
 
 // libsFixtures returns the directory holding build.oci.tar, runtime.oci.tar
 // and dlruntime.oci.tar, building them when they are not cached, and a
