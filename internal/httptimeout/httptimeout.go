@@ -57,9 +57,19 @@ func New(base http.RoundTripper, d time.Duration) http.RoundTripper {
 		t = http.DefaultTransport.(*http.Transport)
 	}
 	t = t.Clone()
-	dialer := &net.Dialer{Timeout: d, KeepAlive: 30 * time.Second}
+	// A dialer the caller set (a test resolving names, a proxy) is kept,
+	// with the connect deadline around it.
+	dial := t.DialContext
+	if dial == nil {
+		dial = (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext
+	}
 	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := dialer.DialContext(ctx, network, addr)
+		dctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		c, err := dial(dctx, network, addr)
+		if err != nil && ctx.Err() == nil && dctx.Err() != nil {
+			return nil, &TimeoutError{Host: addr, Phase: "connecting to", After: d}
+		}
 		if err != nil && isTimeout(err) {
 			return nil, &TimeoutError{Host: addr, Phase: "connecting to", After: d}
 		}
