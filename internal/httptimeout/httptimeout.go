@@ -57,10 +57,15 @@ func New(base http.RoundTripper, d time.Duration) http.RoundTripper {
 		t = http.DefaultTransport.(*http.Transport)
 	}
 	t = t.Clone()
-	dialer := &net.Dialer{Timeout: d, KeepAlive: 30 * time.Second}
+	dial := t.DialContext // a caller's dialer (tests, proxies) is kept
+	if dial == nil {
+		dial = (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext
+	}
 	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := dialer.DialContext(ctx, network, addr)
-		if err != nil && isTimeout(err) {
+		dctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		c, err := dial(dctx, network, addr)
+		if err != nil && ctx.Err() == nil && (isTimeout(err) || errors.Is(err, context.DeadlineExceeded)) {
 			return nil, &TimeoutError{Host: addr, Phase: "connecting to", After: d}
 		}
 		return c, err
