@@ -32,7 +32,6 @@ type options struct {
 	tags      TagLister
 	musl      MuslCheck
 	repo      string
-	policy    *baseimage.Policy
 }
 
 // WithKnowledge sets the lifecycle data (default: the embedded data).
