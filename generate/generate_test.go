@@ -342,6 +342,17 @@ func TestRun(t *testing.T) {
 	if err != nil || !strings.Contains(res.Spec.BuildImage, "alpine") {
 		t.Errorf("Run(alpine, feasible) = %v, %v", res, err)
 	}
+	// A libs analysis adds runtime packages once and warns about the
+	// sonames nothing provides.
+	res, err = Run(ctx, dir, VariantSlim, WithNow(today), WithRuntimeLibs("oci:build", []string{"libpq5", "libpq5"}, []string{"libfoo.so.1"}))
+	if err != nil || !slices.Equal(res.Spec.RuntimePackages, []string{"libpq5"}) ||
+		!slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "oci:build lacks libfoo.so.1") }) ||
+		!strings.Contains(string(res.Files.Dockerfile), "apt-get install -y --no-install-recommends libpq5") {
+		t.Errorf("Run(WithRuntimeLibs) = %v, %v", res, err)
+	}
+	if _, err := Run(ctx, dir, VariantSlim, WithNow(today), WithRuntimeLibs("x", []string{"bad name; rm"}, nil)); !errors.Is(err, ErrInvalidSpec) {
+		t.Errorf("Run(WithRuntimeLibs(bad name)) = %v, want ErrInvalidSpec", err)
+	}
 	// requires-python that distroless cannot meet.
 	dir2 := writeProject(t, map[string]string{"pyproject.toml": "[project]\nname = \"old\"\nrequires-python = \"<3.12\"\n", "app.py": ""})
 	if _, err := Run(ctx, dir2, VariantDistroless, WithNow(today)); !errors.Is(err, baseimage.ErrNoCandidate) {
