@@ -3,6 +3,8 @@ package generate
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -20,12 +22,13 @@ type layout struct {
 	installable   bool
 	hasDeps       bool
 	ignoredLock   string // a lock generate cannot install from
+	srcLayout     bool   // the packages live under src/, not importable from the root
 	scripts       []string
 	deps          []string // dependency names, for suggestions
 }
 
 func layoutOf(p *project.Project) layout {
-	l := layout{pyproject: p.Pyproject != nil, installable: p.BuildBackend != "" || p.SetupPy}
+	l := layout{pyproject: p.Pyproject != nil, installable: p.BuildBackend != "" || p.SetupPy, srcLayout: hasSrcPackage(p.Dir)}
 	if lk := p.Lock(); lk != nil {
 		switch lk.Kind {
 		case project.LockUV, project.LockPoetry:
@@ -60,6 +63,20 @@ func layoutOf(p *project.Project) layout {
 	l.deps = slices.Compact(l.deps)
 	l.hasDeps = len(p.Dependencies) > 0
 	return l
+}
+
+// hasSrcPackage reports whether dir/src holds a Python package.
+func hasSrcPackage(dir string) bool {
+	entries, err := os.ReadDir(filepath.Join(dir, "src"))
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(dir, "src", e.Name(), "__init__.py")); e.IsDir() && err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // FromProject derives the Spec for a detected project, its configuration
@@ -108,7 +125,9 @@ func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec
 	if l.ignoredLock != "" {
 		notes = append(notes, fmt.Sprintf("%s is not used: generate installs from uv.lock, poetry.lock or requirements files (export it, e.g. to requirements.txt with hashes)", l.ignoredLock))
 	}
-	s.InstallProject = len(l.scripts) > 0 && l.installable
+	// Installed when it must be: console scripts live in the venv's bin,
+	// and a src/ layout is not importable from the working directory.
+	s.InstallProject = l.installable && (len(l.scripts) > 0 || l.srcLayout)
 	if cfg.InstallProject != nil {
 		s.InstallProject = *cfg.InstallProject
 	}

@@ -94,6 +94,16 @@ func TestFromProject(t *testing.T) {
 			install: InstallPyproject, installProj: true, command: []string{"python", "-m", "x"},
 		},
 		{
+			name: "src layout is installed",
+			files: map[string]string{
+				"pyproject.toml":      "[project]\nname = \"api\"\ndependencies = [\"fastapi\", \"uvicorn\"]\n[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n",
+				"uv.lock":             "version = 1\n",
+				"src/api/__init__.py": "",
+				"src/api/main.py":     "from fastapi import FastAPI\napp = FastAPI()\n",
+			},
+			install: InstallUV, installProj: true, command: []string{"uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000"}, port: 8000,
+		},
+		{
 			name:    "stdlib only",
 			files:   map[string]string{"main.py": mainScript},
 			install: InstallNone, command: []string{"python", "main.py"},
