@@ -255,7 +255,9 @@ func TestGenerateBuildsAndRuns(t *testing.T) {
 			dir := copyExample(t, "http-stdlib")
 			// A free port: buildah's chroot isolation shares the host's network.
 			port := freePort(t)
-			appendFile(t, dir, "pyproject.toml", fmt.Sprintf("\n[tool.pyimg.generate]\nport = %d\nhealth-path = \"/healthz\"\nenv = {PORT = \"%d\"}\n", port, port))
+			// install-project = false: run the source copied to /app, so that no
+			// index is needed for setuptools (the index test installs projects).
+			appendFile(t, dir, "pyproject.toml", fmt.Sprintf("\n[tool.pyimg.generate]\nport = %d\nhealth-path = \"/healthz\"\nenv = {PORT = \"%d\"}\ninstall-project = false\n", port, port))
 			df := h.generate(t, dir, tc.variant)
 			if !strings.Contains(df, `CMD ["python", "-m", "hello"]`) || !strings.Contains(df, "COPY . .") {
 				t.Errorf("Dockerfile does not run the source copied to /app with python -m hello:\n%s", df)

@@ -115,7 +115,7 @@ func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec
 		} else {
 			notes = append(notes, "install: pip install -r "+l.requirements+" (no hashes: generate them with pip-compile --generate-hashes or uv pip compile --generate-hashes)")
 		}
-	case l.pyproject && (l.hasDeps || (l.installable && len(l.scripts) > 0)):
+	case l.pyproject && l.hasDeps:
 		s.Install = InstallPyproject
 		notes = append(notes, "install: pip install . (no lock file: dependencies resolve at build time)")
 	default:
@@ -125,9 +125,10 @@ func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec
 	if l.ignoredLock != "" {
 		notes = append(notes, fmt.Sprintf("%s is not used: generate installs from uv.lock, poetry.lock or requirements files (export it, e.g. to requirements.txt with hashes)", l.ignoredLock))
 	}
-	// Installed when it must be: console scripts live in the venv's bin,
-	// and a src/ layout is not importable from the working directory.
-	s.InstallProject = l.installable && (len(l.scripts) > 0 || l.srcLayout)
+	// An installable project is installed (non-editable) into the venv:
+	// its console scripts land in the venv's bin, C extensions get built,
+	// a src/ layout becomes importable. Otherwise the source is copied.
+	s.InstallProject = l.installable
 	if cfg.InstallProject != nil {
 		s.InstallProject = *cfg.InstallProject
 	}

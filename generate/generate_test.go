@@ -121,7 +121,7 @@ func TestFromProject(t *testing.T) {
 		{
 			name:    "two console scripts",
 			files:   map[string]string{"pyproject.toml": "[project]\nname = \"x\"\n[project.scripts]\na = \"x:a\"\nb = \"x:b\"\n[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n"},
-			install: InstallPyproject, installProj: true, command: []string{"a"},
+			install: InstallNone, installProj: true, command: []string{"a"},
 			noteContains: "of console scripts a, b",
 		},
 		{

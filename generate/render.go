@@ -234,8 +234,11 @@ func builderPackages(s Spec) []string {
 	var pkgs []string
 	if s.Variant == VariantDistroless {
 		pkgs = append(pkgs, "python3-venv")
+		if len(s.BuildPackages) > 0 {
+			pkgs = append(pkgs, "python3-dev") // Debian's Python.h, for compiling extensions
+		}
 	}
-	return append(pkgs, s.BuildPackages...)
+	return dedupe(append(pkgs, s.BuildPackages...))
 }
 
 // runtimeLibs writes the stage that collects, for the distroless runtime

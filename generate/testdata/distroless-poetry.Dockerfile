@@ -19,7 +19,7 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends python3-venv build-essential libpq-dev \
+    && apt-get install -y --no-install-recommends python3-venv python3-dev build-essential libpq-dev \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
