@@ -129,8 +129,7 @@ func WithImageOptions(opts ...image.Option) Option {
 // WithResolver sets how requirements become wheel files.
 func WithResolver(f ResolverFactory) Option { return func(o *options) { o.resolvers = f } }
 
-// WithLockReaders sets the lock readers tried in order (default: the
-// requirements lock reader).
+// WithLockReaders sets the lock readers tried in order (default: ReadLock).
 func WithLockReaders(rs ...LockReader) Option { return func(o *options) { o.lockReaders = rs } }
 
 // WithTransport sets the HTTP transport for pushing.
@@ -162,7 +161,7 @@ func DefaultCacheDir() string {
 }
 
 func makeOptions(opts []Option) *options {
-	o := &options{lockReaders: []LockReader{readRequirementsLock}}
+	o := &options{lockReaders: []LockReader{ReadLock}}
 	for _, opt := range opts {
 		opt(o)
 	}

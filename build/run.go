@@ -199,12 +199,7 @@ func (o *options) readLock(dir string) (*Lock, error) {
 			return l, nil
 		}
 	}
-	for _, n := range []string{"uv.lock", "poetry.lock", "pylock.toml", "pdm.lock", "Pipfile.lock"} {
-		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
-			return nil, &InputError{File: filepath.Join(dir, n), Err: fmt.Errorf("%w: build cannot install from %s yet; export a requirements.txt with hashes (`uv export`, `poetry export`)", ErrUnsupportedLock, n)}
-		}
-	}
-	return nil, &InputError{File: dir, Err: fmt.Errorf("%w: build installs from a lock with pinned versions and hashes (requirements.txt from `pip-compile --generate-hashes` or `uv export`)", ErrUnsupportedLock)}
+	return nil, &InputError{File: dir, Err: fmt.Errorf("%w: build installs from a lock with pinned versions and hashes: requirements.txt from `pip-compile --generate-hashes` or `uv export`, uv.lock, pylock.toml, poetry.lock, pdm.lock or Pipfile.lock", ErrUnsupportedLock)}
 }
 
 // resolve chooses a wheel for every requirement that applies to the target

@@ -234,14 +234,14 @@ func copyTree(t *testing.T, src, dst string) {
 }
 
 // buildah runs buildah in a private vfs storage below dir.
-type buildahStore struct{ dir string }
+type buildImgStore struct{ dir string }
 
-func newBuildahStore(t *testing.T) *buildahStore {
+func newBuildImgStore(t *testing.T) *buildImgStore {
 	t.Helper()
 	if _, err := exec.LookPath("buildah"); err != nil {
 		skipOrFail(t, "buildah not installed (run scripts/install-test-deps.sh as root)")
 	}
-	s := &buildahStore{dir: t.TempDir()}
+	s := &buildImgStore{dir: t.TempDir()}
 	if err := os.WriteFile(filepath.Join(s.dir, "policy.json"), []byte(`{"default":[{"type":"insecureAcceptAnything"}]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func newBuildahStore(t *testing.T) *buildahStore {
 	return s
 }
 
-func (s *buildahStore) run(ctx context.Context, args ...string) (string, error) {
+func (s *buildImgStore) run(ctx context.Context, args ...string) (string, error) {
 	global := []string{"--root", filepath.Join(s.dir, "storage"), "--runroot", filepath.Join(s.dir, "run"), "--storage-driver", "vfs"}
 	sub, rest := args[:1], args[1:]
 	if sub[0] == "from" {
@@ -317,7 +317,7 @@ func TestBuild(t *testing.T) {
 	}
 
 	t.Run("runs as non-root", func(t *testing.T) {
-		st := newBuildahStore(t)
+		st := newBuildImgStore(t)
 		ctx := context.Background()
 		ctr, err := st.run(ctx, "from", "oci-archive:"+img1)
 		if err != nil {
@@ -366,7 +366,7 @@ func TestBuild(t *testing.T) {
 		if _, stderr, code := runBuild(t, "022", "UTC", dir, append(common, "--output", "oci-archive:"+img, proj)...); code != 0 {
 			t.Fatalf("build with pip: exit %d\n%s", code, stderr)
 		}
-		st := newBuildahStore(t)
+		st := newBuildImgStore(t)
 		ctx := context.Background()
 		ctr, err := st.run(ctx, "from", "oci-archive:"+img)
 		if err != nil {
@@ -563,7 +563,8 @@ func TestBuildBadInput(t *testing.T) {
 		{name: "missing native library", lock: "LIBPQ", args: []string{"--wheelhouse", extra},
 			code: []int{2}, want: []string{"pqext==1.0", "libpq.so.5 not found", "apt libpq5"}},
 		{name: "unsupported lock", lock: "-", files: map[string]string{"poetry.lock": "[[package]]\nname = \"greet\"\nversion = \"1.2.0\"\n"},
-			code: []int{2}, want: []string{"lock"}},
+			code: []int{2}, want: []string{"poetry.lock", "greet==1.2.0 has no sha256 hash"}},
+		{name: "no lock", lock: "-", code: []int{2}, want: []string{"unsupported or missing lock"}},
 		{name: "unreachable registry", args: []string{"--push", "127.0.0.1:1/pyimg-e2e/nothing:1", "--insecure"}, code: []int{3}, want: []string{"127.0.0.1:1"}},
 		{name: "push after a failure", lock: in.lock(t, map[string]string{"greet": "greet==1.2.0 --hash=sha256:" + strings.Repeat("0", 64)}),
 			args: []string{"--push", "REGISTRY/pyimg-e2e/bad:1", "--insecure"}, code: []int{2}, want: []string{"greet"}},

@@ -52,7 +52,11 @@ is --entrypoint or the project's single console script. Layers and config use
 SOURCE_DATE_EPOCH (else 1980-01-01) so the same inputs give the same digest.
 
 The lock is requirements.txt (or requirements.lock) with == pins and --hash
-options, as 'pip-compile --generate-hashes' and 'uv export' write it.
+options, as 'pip-compile --generate-hashes' and 'uv export' write it, else
+uv.lock, pylock.toml, poetry.lock, pdm.lock or Pipfile.lock with sha256 hashes.
+Environment markers are evaluated for the base's interpreter; uv.lock and
+poetry.lock packages are installed without their dependency markers, so
+prefer 'uv export --no-dev' for projects with platform-specific packages.
 
 Wheels tagged linux_<arch> (built on one machine for itself) are refused unless
 --allow-linux-tag: use it for a wheelhouse built against the same base.
