@@ -34,6 +34,12 @@ import (
 // as an OCI layout and returns its reference.
 func testBase(t testing.TB) string {
 	t.Helper()
+	return testBaseOf(t, true)
+}
+
+// testBaseOf writes the test base with OCI media types, or Docker's.
+func testBaseOf(t testing.TB, oci bool) string {
+	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	files := []struct{ name, content, link string }{
@@ -56,8 +62,11 @@ func testBase(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oci := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
-	img, err := mutate.Append(oci, mutate.Addendum{Layer: l, MediaType: types.OCILayer})
+	start, lt := empty.Image, types.DockerLayer
+	if oci {
+		start, lt = mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON), types.OCILayer
+	}
+	img, err := mutate.Append(start, mutate.Addendum{Layer: l, MediaType: lt})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -446,6 +455,27 @@ func TestParseOutput(t *testing.T) {
 		got, err := ParseOutput(tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("ParseOutput(%q) = %+v, %v", tt.in, got, err)
+		}
+	}
+}
+
+func TestRunDockerBase(t *testing.T) {
+	f := newFixture(t)
+	f.base = testBaseOf(t, false)
+	res, err := f.run(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := res.Image.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.MediaType != types.DockerManifestSchema2 || len(m.Annotations) != 0 {
+		t.Errorf("manifest %s with annotations %v", m.MediaType, m.Annotations)
+	}
+	for _, l := range m.Layers {
+		if l.MediaType != types.DockerLayer {
+			t.Errorf("layer %s has media type %s in a Docker manifest", l.Digest, l.MediaType)
 		}
 	}
 }
