@@ -506,4 +506,3 @@ func readFile(t *testing.T, p string) string {
 	}
 	return string(b)
 }
-
