@@ -46,7 +46,7 @@ type Dist struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	// ConsoleScripts are its console_scripts names, sorted.
-	ConsoleScripts []string `json:"consoleScripts,omitempty"`
+	ConsoleScripts []string `json:"console_scripts,omitempty"`
 }
 
 // builtLayer is one layer written for the image.
