@@ -32,11 +32,15 @@ const (
 
 // parsedFile is what was read from the content of one wanted file.
 type parsedFile struct {
-	kind      fileKind
-	name      string
-	version   string
-	text      string   // INSTALLER, pyvenv.cfg version
-	paths     []nodeID // RECORD / installed-files.txt entries, resolved
+	kind    fileKind
+	name    string
+	version string
+	text    string // INSTALLER, pyvenv.cfg version
+	// paths holds the RECORD / installed-files.txt entries, resolved to
+	// absolute paths and joined by "\n". They are looked up (never
+	// interned) once the walk is over: a RECORD listing millions of files
+	// that do not exist costs its text, not a node each.
+	paths     string
 	topLevel  []string
 	truncated bool
 }
@@ -121,8 +125,8 @@ func (a *Analyzer) parse(d *layerData, idx int32, e *layers.Entry, content []byt
 	d.parsed[idx] = pf
 }
 
-func (a *Analyzer) resolveList(base string, rels []string) []nodeID {
-	out := make([]nodeID, 0, len(rels))
+func (a *Analyzer) resolveList(base string, rels []string) string {
+	var b strings.Builder
 	for _, r := range rels {
 		var p string
 		if strings.HasPrefix(r, "/") {
@@ -133,7 +137,22 @@ func (a *Analyzer) resolveList(base string, rels []string) []nodeID {
 		if p == "/" {
 			continue
 		}
-		out = append(out, a.paths.intern(p))
+		b.WriteString(p)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// listedNodes returns the nodes of the paths a parsed list names that
+// exist in the path table.
+func (a *Analyzer) listedNodes(list string) []nodeID {
+	var out []nodeID
+	for list != "" {
+		p, rest, _ := strings.Cut(list, "\n")
+		list = rest
+		if id, ok := a.paths.lookup(p); ok {
+			out = append(out, id)
+		}
 	}
 	return out
 }

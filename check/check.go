@@ -50,7 +50,9 @@ type Report struct {
 
 // LintResult is the lint of one Dockerfile.
 type LintResult struct {
-	File     string           `json:"file"`
+	// File is the Dockerfile, relative to the project.
+	File string `json:"file"`
+	// Findings are the lint findings, as `pyimg lint --format json` has them.
 	Findings []report.Finding `json:"findings"`
 	// Error is set when the Dockerfile could not be linted (it does not
 	// parse: the PY505 finding says where).
@@ -60,11 +62,15 @@ type LintResult struct {
 // Base is the base-image recommendation (offline: tags from the embedded
 // data, digests not resolved).
 type Base struct {
-	Build   string   `json:"build,omitempty"`
-	Runtime string   `json:"runtime,omitempty"`
-	Python  string   `json:"python,omitempty"`
-	OS      string   `json:"os,omitempty"`
-	Libc    string   `json:"libc,omitempty"`
+	// Build and Runtime are the images for the build and runtime stages.
+	Build   string `json:"build,omitempty"`
+	Runtime string `json:"runtime,omitempty"`
+	// Python is the Python version ("3.13.15"), OS the release ("Debian 13
+	// (trixie)") and Libc the C library and its version ("glibc 2.41").
+	Python string `json:"python,omitempty"`
+	OS     string `json:"os,omitempty"`
+	Libc   string `json:"libc,omitempty"`
+	// Reasons explain the choice and the alternatives turned down.
 	Reasons []string `json:"reasons"`
 	// Error says why nothing could be recommended ("" when something was).
 	Error string `json:"error,omitempty"`
@@ -72,6 +78,7 @@ type Base struct {
 
 // Data is the lifecycle data's date and what the calendar says against it.
 type Data struct {
+	// AsOf is the date of the lifecycle data (YYYY-MM-DD).
 	AsOf string `json:"as_of"`
 	// Stale lists releases scheduled after the data was compiled whose
 	// date has passed: the data is older than them.
@@ -80,8 +87,10 @@ type Data struct {
 
 // Step is one thing to do next.
 type Step struct {
+	// Command is the command line to run.
 	Command string `json:"command"`
-	Why     string `json:"why"`
+	// Why says what it does for this project.
+	Why string `json:"why"`
 }
 
 // MuslFunc judges whether the project's dependencies install on musl.
@@ -216,6 +225,13 @@ func recommend(p *project.Project, o options) Base {
 	}
 	if s := p.PythonVersionSeries(); s != "" {
 		in.Series = s
+	}
+	repo := p.Base.Repo
+	if repo == "" {
+		repo = baseimage.DefaultRepo
+	}
+	if !policy.AllowsRepo(repo) {
+		return Base{Reasons: []string{}, Error: fmt.Sprintf("policy ([tool.pyimg.base] allowed-registries) does not allow %s; set [tool.pyimg.base] repo to an allowed copy", repo)}
 	}
 	rec, err := o.knowledge.Recommend(in)
 	if err != nil {

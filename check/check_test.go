@@ -40,9 +40,9 @@ func TestRunExamples(t *testing.T) {
 		{"c-extension-libpq", "docker.io/library/python:3.14.7-slim-trixie", MuslSourceBuilds, []string{"pgver"},
 			[]string{"pyimg data update", "pyimg generate ../examples/c-extension-libpq", "pyimg libs IMAGE", "pyimg scan IMAGE"}, 0, false, 1},
 		{"fastapi-uv", "docker.io/library/python:3.13.15-slim-trixie", MuslFeasible, nil,
-			[]string{"pyimg data update", "pyimg generate --variant alpine ../examples/fastapi-uv", "pyimg scan IMAGE"}, 1, false, 1},
+			[]string{"pyimg data update", "pyimg generate --variant alpine --stdout ../examples/fastapi-uv", "pyimg scan IMAGE"}, 1, false, 1},
 		{"poetry-flask", "docker.io/library/python:3.14.7-slim-trixie", MuslFeasible, nil,
-			[]string{"pyimg data update", "pyimg generate ../examples/poetry-flask", "pyimg generate --variant alpine ../examples/poetry-flask", "pyimg scan IMAGE"}, 0, false, 1},
+			[]string{"pyimg data update", "pyimg generate ../examples/poetry-flask", "pyimg scan IMAGE"}, 0, false, 1},
 		{"requirements-hashes", "docker.io/library/python:3.12.14-slim-trixie", MuslUnknown, nil,
 			[]string{"pyimg data update", "pyimg generate ../examples/requirements-hashes", "pyimg scan IMAGE"}, 0, false, 1},
 		{"django-site", "docker.io/library/python:3.12.14-slim-trixie", MuslUnknown, nil,
@@ -109,7 +109,7 @@ func TestRunHooks(t *testing.T) {
 	if sawMusl != "api" || sawNative != "api" || r.Musl.Verdict != MuslInfeasible || len(r.Native) != 1 {
 		t.Errorf("hooks: musl saw %q, native saw %q; report %+v %+v", sawMusl, sawNative, r.Musl, r.Native)
 	}
-	if slicesContain(commands(r.Next), "pyimg generate --variant alpine ../examples/fastapi-uv") {
+	if slicesContain(commands(r.Next), "pyimg generate --variant alpine --stdout ../examples/fastapi-uv") {
 		t.Errorf("Next suggests alpine although the musl hook says infeasible: %v", commands(r.Next))
 	}
 	if _, err := Run(context.Background(), filepath.Join("..", "examples", "fastapi-uv"), WithMusl(func(context.Context, *project.Project) (MuslVerdict, error) {
@@ -232,5 +232,56 @@ func TestKnownNeeds(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("KnownNeeds =\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestRunPolicy(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, s string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("pyproject.toml", "[project]\nname = \"x\"\n\n[tool.pyimg.base]\nallowed-registries = [\"registry.example.com\"]\n")
+	r, err := Run(context.Background(), dir, WithNow(today))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Base.Build != "" || !strings.Contains(r.Base.Error, "does not allow docker.io/library/python") {
+		t.Errorf("Base = %+v, want a policy error", r.Base)
+	}
+	write("pyproject.toml", "[project]\nname = \"x\"\n\n[tool.pyimg.base]\nallowed-registries = [\"registry.example.com\"]\nrepo = \"registry.example.com/mirror/python\"\npreferred-os = \"bookworm\"\n")
+	if r, err = Run(context.Background(), dir, WithNow(today)); err != nil {
+		t.Fatal(err)
+	}
+	if r.Base.Build != "registry.example.com/mirror/python:3.14.7-slim-bookworm" {
+		t.Errorf("Base = %+v, want the mirror and bookworm", r.Base)
+	}
+}
+
+func TestRunNotAPythonProject(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(context.Background(), dir, WithNow(today))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range commands(r.Next) {
+		if strings.HasPrefix(c, "pyimg generate") {
+			t.Errorf("Next = %v: suggests generate for a directory without a Python project", commands(r.Next))
+		}
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"examples/app": "examples/app", "my app": "'my app'", "it's": `'it'\''s'`, "": "''"} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

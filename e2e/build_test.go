@@ -234,14 +234,14 @@ func copyTree(t *testing.T, src, dst string) {
 }
 
 // buildah runs buildah in a private vfs storage below dir.
-type buildImgStore struct{ dir string }
+type vfsBuildah struct{ dir string }
 
-func newBuildImgStore(t *testing.T) *buildImgStore {
+func newVFSBuildah(t *testing.T) *vfsBuildah {
 	t.Helper()
 	if _, err := exec.LookPath("buildah"); err != nil {
 		skipOrFail(t, "buildah not installed (run scripts/install-test-deps.sh as root)")
 	}
-	s := &buildImgStore{dir: t.TempDir()}
+	s := &vfsBuildah{dir: t.TempDir()}
 	if err := os.WriteFile(filepath.Join(s.dir, "policy.json"), []byte(`{"default":[{"type":"insecureAcceptAnything"}]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func newBuildImgStore(t *testing.T) *buildImgStore {
 	return s
 }
 
-func (s *buildImgStore) run(ctx context.Context, args ...string) (string, error) {
+func (s *vfsBuildah) run(ctx context.Context, args ...string) (string, error) {
 	global := []string{"--root", filepath.Join(s.dir, "storage"), "--runroot", filepath.Join(s.dir, "run"), "--storage-driver", "vfs"}
 	sub, rest := args[:1], args[1:]
 	if sub[0] == "from" {
@@ -317,7 +317,7 @@ func TestBuild(t *testing.T) {
 	}
 
 	t.Run("runs as non-root", func(t *testing.T) {
-		st := newBuildImgStore(t)
+		st := newVFSBuildah(t)
 		ctx := context.Background()
 		ctr, err := st.run(ctx, "from", "oci-archive:"+img1)
 		if err != nil {
@@ -366,7 +366,7 @@ func TestBuild(t *testing.T) {
 		if _, stderr, code := runBuild(t, "022", "UTC", dir, append(common, "--output", "oci-archive:"+img, proj)...); code != 0 {
 			t.Fatalf("build with pip: exit %d\n%s", code, stderr)
 		}
-		st := newBuildImgStore(t)
+		st := newVFSBuildah(t)
 		ctx := context.Background()
 		ctr, err := st.run(ctx, "from", "oci-archive:"+img)
 		if err != nil {

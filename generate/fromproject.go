@@ -1,118 +1,65 @@
 package generate
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
-
-	"github.com/BurntSushi/toml"
 
 	"github.com/pyimg/pyimg/project"
 )
 
-// layout is what the generator needs to know about the files of a project
-// beyond what package project reports.
+// layout is what the generator needs to know about how the project
+// installs, from what package project detected.
 type layout struct {
-	lock          string // "uv.lock", "poetry.lock" or ""
-	requirements  string // "requirements.txt" or ""
+	lock          string // project.LockUV, project.LockPoetry or ""
+	requirements  string // the top requirements file or ""
 	requireHashes bool
+	partialHashes bool // some requirements hashed, not all
 	pyproject     bool
-	buildSystem   bool
+	installable   bool
 	hasDeps       bool
-	scripts       []string // console scripts, sorted
+	ignoredLock   string // a lock generate cannot install from
+	scripts       []string
 	deps          []string // dependency names, for suggestions
 }
 
-type pyprojectFile struct {
-	BuildSystem map[string]any `toml:"build-system"`
-	Project     struct {
-		Dependencies []string          `toml:"dependencies"`
-		Scripts      map[string]string `toml:"scripts"`
-	} `toml:"project"`
-	Tool struct {
-		Poetry struct {
-			Dependencies map[string]any `toml:"dependencies"`
-			Scripts      map[string]any `toml:"scripts"`
-		} `toml:"poetry"`
-	} `toml:"tool"`
-}
-
-var reReqName = regexp.MustCompile(`^\s*([A-Za-z0-9][A-Za-z0-9._-]*)`)
-
-// readLayout reads the lock files, requirements and pyproject.toml of dir.
-func readLayout(dir string) (layout, error) {
-	var l layout
-	exists := func(name string) bool {
-		fi, err := os.Stat(filepath.Join(dir, name))
-		return err == nil && fi.Mode().IsRegular()
-	}
-	for _, lock := range []string{"uv.lock", "poetry.lock"} {
-		if exists(lock) {
-			l.lock = lock
-			break
+func layoutOf(p *project.Project) layout {
+	l := layout{pyproject: p.Pyproject != nil, installable: p.BuildBackend != "" || p.SetupPy}
+	if lk := p.Lock(); lk != nil {
+		switch lk.Kind {
+		case project.LockUV, project.LockPoetry:
+			l.lock = lk.File
+		default:
+			l.ignoredLock = lk.File
+		}
+		for _, pkg := range lk.Packages {
+			if !pkg.Editable {
+				l.deps = append(l.deps, pkg.Name)
+			}
 		}
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "pyproject.toml")); err == nil {
-		l.pyproject = true
-		var pp pyprojectFile
-		if _, err := toml.Decode(string(b), &pp); err != nil {
-			return l, fmt.Errorf("parsing pyproject.toml: %w", err)
-		}
-		l.buildSystem = pp.BuildSystem != nil
-		for _, d := range pp.Project.Dependencies {
-			if m := reReqName.FindStringSubmatch(d); m != nil {
-				l.deps = append(l.deps, m[1])
+	if len(p.Requirements) > 0 {
+		r := p.Requirements[0]
+		l.requirements = r.File
+		l.requireHashes = r.HashesComplete() || r.RequireHashes
+		for _, line := range r.Requirements {
+			if len(line.Hashes) > 0 {
+				l.partialHashes = !l.requireHashes
 			}
 		}
-		for name := range pp.Tool.Poetry.Dependencies {
-			if name != "python" {
-				l.deps = append(l.deps, name)
-			}
-		}
-		for name := range pp.Project.Scripts {
-			l.scripts = append(l.scripts, name)
-		}
-		for name := range pp.Tool.Poetry.Scripts {
-			l.scripts = append(l.scripts, name)
-		}
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return l, fmt.Errorf("reading pyproject.toml: %w", err)
 	}
-	if exists("requirements.txt") {
-		l.requirements = "requirements.txt"
-		b, err := os.ReadFile(filepath.Join(dir, l.requirements))
-		if err != nil {
-			return l, fmt.Errorf("reading %s: %w", l.requirements, err)
-		}
-		sc := bufio.NewScanner(bytes.NewReader(b))
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			if strings.Contains(line, "--hash") {
-				l.requireHashes = true
-			}
-			if line == "" || line[0] == '#' || line[0] == '-' {
-				continue
-			}
-			if m := reReqName.FindStringSubmatch(line); m != nil {
-				l.deps = append(l.deps, m[1])
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return l, fmt.Errorf("reading %s: %w", l.requirements, err)
-		}
+	for _, d := range p.Dependencies {
+		l.deps = append(l.deps, d.Name)
+	}
+	for name := range p.Scripts {
+		l.scripts = append(l.scripts, name)
 	}
 	slices.Sort(l.scripts)
 	slices.Sort(l.deps)
 	l.deps = slices.Compact(l.deps)
-	l.hasDeps = len(l.deps) > 0
-	return l, nil
+	l.hasDeps = len(p.Dependencies) > 0
+	return l
 }
 
 // FromProject derives the Spec for a detected project, its configuration
@@ -121,10 +68,7 @@ func readLayout(dir string) (layout, error) {
 // runtime library). An error means the project gives no way to run it or
 // contradicts itself.
 func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec, []string, error) {
-	l, err := readLayout(p.Dir)
-	if err != nil {
-		return Spec{}, nil, fmt.Errorf("%w: %s: %v", ErrProject, p.Dir, err)
-	}
+	l := layoutOf(p)
 	s := Spec{
 		Name:         p.Name,
 		Variant:      variant,
@@ -138,27 +82,33 @@ func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec
 	}
 	var notes []string
 	switch {
-	case l.lock == "uv.lock":
+	case l.lock == project.LockUV:
 		s.Install, s.UVImage = InstallUV, UVImage
 		notes = append(notes, "install: uv sync --frozen --no-dev from uv.lock")
-	case l.lock == "poetry.lock":
+	case l.lock == project.LockPoetry:
 		s.Install = InstallPoetry
 		notes = append(notes, "install: poetry export of poetry.lock, installed by pip --require-hashes")
 	case l.requirements != "":
+		if l.partialHashes {
+			return Spec{}, nil, fmt.Errorf("%w: %s: some requirements carry --hash and some do not; pip's hash-checking mode needs all of them", ErrProject, l.requirements)
+		}
 		s.Install, s.Requirements, s.RequireHashes = InstallRequirements, l.requirements, l.requireHashes
 		if l.requireHashes {
 			notes = append(notes, "install: pip install --require-hashes -r "+l.requirements)
 		} else {
 			notes = append(notes, "install: pip install -r "+l.requirements+" (no hashes: generate them with pip-compile --generate-hashes or uv pip compile --generate-hashes)")
 		}
-	case l.pyproject && (l.buildSystem || l.hasDeps):
+	case l.pyproject && (l.hasDeps || (l.installable && len(l.scripts) > 0)):
 		s.Install = InstallPyproject
 		notes = append(notes, "install: pip install . (no lock file: dependencies resolve at build time)")
 	default:
 		s.Install = InstallNone
 		notes = append(notes, "install: no dependencies found; the virtualenv holds the interpreter only")
 	}
-	s.InstallProject = len(l.scripts) > 0 && (l.buildSystem || l.lock == "poetry.lock")
+	if l.ignoredLock != "" {
+		notes = append(notes, fmt.Sprintf("%s is not used: generate installs from uv.lock, poetry.lock or requirements files (export it, e.g. to requirements.txt with hashes)", l.ignoredLock))
+	}
+	s.InstallProject = len(l.scripts) > 0 && l.installable
 	if cfg.InstallProject != nil {
 		s.InstallProject = *cfg.InstallProject
 	}
@@ -169,7 +119,7 @@ func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec
 		return Spec{}, nil, fmt.Errorf("%w: %s: install-project = true, but there is no pyproject.toml to install", ErrProject, cfg.Path)
 	}
 
-	cmd, env, port, why, err := entryPoint(p.Dir, cfg, l)
+	cmd, env, port, why, err := entryPoint(p, cfg, l)
 	if err != nil {
 		return Spec{}, nil, err
 	}
@@ -211,52 +161,42 @@ func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec
 // ErrNotFeasible means the variant cannot be built for the project.
 var ErrNotFeasible = errors.New("variant not feasible")
 
-// entryPoint finds how the app starts: the configured command, the only
-// console script, a Django project (manage.py), app.py or main.py, or a
-// package with __main__.py.
-func entryPoint(dir string, cfg Config, l layout) (cmd, env []string, port int, why string, err error) {
+// entryPoint finds how the app starts: the configured command, else what
+// project detection found (framework and server, console script, module,
+// script).
+func entryPoint(p *project.Project, cfg Config, l layout) (cmd, env []string, port int, why string, err error) {
 	for k, v := range cfg.Env {
 		env = append(env, k+"="+v)
 	}
+	a := p.App
+	if a.DjangoSettings != "" && cfg.Env["DJANGO_SETTINGS_MODULE"] == "" {
+		env = append(env, "DJANGO_SETTINGS_MODULE="+a.DjangoSettings)
+	}
 	slices.Sort(env)
 	if len(cfg.Command) > 0 {
-		return cfg.Command, env, 0, "from " + cfg.Path, nil
+		return cfg.Command, env, a.Port, "from " + cfg.Path, nil
 	}
-	if len(l.scripts) == 1 {
-		return []string{l.scripts[0]}, env, 0, "console script " + l.scripts[0], nil
-	}
-	exists := func(name string) bool {
-		_, err := os.Stat(filepath.Join(dir, name))
-		return err == nil
-	}
-	if exists("manage.py") {
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			if e.IsDir() && exists(filepath.Join(e.Name(), "wsgi.py")) && exists(filepath.Join(e.Name(), "settings.py")) {
-				mod := e.Name()
-				if !slices.ContainsFunc(env, func(s string) bool { return strings.HasPrefix(s, "DJANGO_SETTINGS_MODULE=") }) {
-					env = append(env, "DJANGO_SETTINGS_MODULE="+mod+".settings")
-					slices.Sort(env)
-				}
-				return []string{"gunicorn", "--bind", "0.0.0.0:8000", mod + ".wsgi:application"}, env, 8000, "Django project " + mod + " served by gunicorn", nil
-			}
+	if len(a.Command) > 0 {
+		why = a.Framework
+		if a.Server != "" {
+			why += " served by " + a.Server
 		}
-	}
-	for _, f := range []string{"app.py", "main.py"} {
-		if exists(f) {
-			return []string{"python", f}, env, 0, "python " + f, nil
+		why += ": " + strings.Join(a.Command, " ")
+		if a.PortFrom != "" {
+			why += fmt.Sprintf(" (port %d from %s)", a.Port, a.PortFrom)
 		}
-	}
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if e.IsDir() && exists(filepath.Join(e.Name(), "__main__.py")) {
-			return []string{"python", "-m", e.Name()}, env, 0, "python -m " + e.Name(), nil
+		if a.Framework == project.FrameworkConsole && len(l.scripts) > 1 {
+			why += fmt.Sprintf(" (of console scripts %s; choose another with [tool.pyimg.generate] command)", strings.Join(l.scripts, ", "))
 		}
+		if a.Server == "django" || a.Server == "flask" {
+			why += "; this is the development server: add gunicorn to the dependencies for production"
+		}
+		return a.Command, env, a.Port, why, nil
 	}
 	if len(l.scripts) > 1 {
 		return nil, nil, 0, "", fmt.Errorf("%w: console scripts %s: choose one with [tool.pyimg.generate] command", ErrNoEntryPoint, strings.Join(l.scripts, ", "))
 	}
-	return nil, nil, 0, "", fmt.Errorf("%w: set [tool.pyimg.generate] command = [\"python\", \"-m\", \"yourapp\"]", ErrNoEntryPoint)
+	return nil, nil, 0, "", fmt.Errorf("%w in %s: set [tool.pyimg.generate] command = [\"python\", \"-m\", \"yourapp\"]", ErrNoEntryPoint, p.Dir)
 }
 
 // ErrNoEntryPoint means nothing says how the app starts.

@@ -3,6 +3,7 @@ package generate
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -29,6 +30,23 @@ func writeProject(t *testing.T, files map[string]string) string {
 	return dir
 }
 
+const (
+	mainScript   = "if __name__ == \"__main__\":\n    print(1)\n"
+	djangoManage = "import os, sys\n\ndef main():\n    os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"shop.settings\")\n    from django.core.management import execute_from_command_line\n    execute_from_command_line(sys.argv)\n\nif __name__ == \"__main__\":\n    main()\n"
+	djangoWSGI   = "import os\nfrom django.core.wsgi import get_wsgi_application\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"shop.settings\")\napplication = get_wsgi_application()\n"
+)
+
+const poetryLock = "[[package]]\nname = \"psycopg2\"\nversion = \"2.9.10\"\ndescription = \"\"\noptional = false\npython-versions = \">=3.8\"\nfiles = [\n    {file = \"psycopg2-2.9.10.tar.gz\", hash = \"sha256:12ec0b40b0273f95296233e8750441339298e6a572f7039da5b260e3c8b60e11\"},\n]\n\n[metadata]\nlock-version = \"2.0\"\npython-versions = \"^3.12\"\ncontent-hash = \"0\"\n"
+
+// detectAndMap detects the project in dir as Run does and maps it.
+func detectAndMap(dir string, cfg Config, v Variant, b Bases) (Spec, []string, error) {
+	p, err := project.Detect(dir)
+	if err != nil {
+		return Spec{}, nil, fmt.Errorf("%w: %v", ErrProject, err)
+	}
+	return FromProject(p, cfg, v, b)
+}
+
 func TestFromProject(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -53,20 +71,20 @@ func TestFromProject(t *testing.T) {
 		},
 		{
 			name:    "requirements with hashes and django",
-			files:   map[string]string{"requirements.txt": "django==5.1.3 \\\n    --hash=sha256:abc\ngunicorn==23.0.0 --hash=sha256:def\n", "manage.py": "", "shop/settings.py": "", "shop/wsgi.py": ""},
+			files:   map[string]string{"requirements.txt": "django==5.1.3 \\\n    --hash=sha256:abc\ngunicorn==23.0.0 --hash=sha256:def\n", "manage.py": djangoManage, "shop/__init__.py": "", "shop/settings.py": "", "shop/wsgi.py": djangoWSGI},
 			install: InstallRequirements, hashes: true,
 			command: []string{"gunicorn", "--bind", "0.0.0.0:8000", "shop.wsgi:application"},
 			env:     []string{"DJANGO_SETTINGS_MODULE=shop.settings"}, port: 8000,
 		},
 		{
 			name:    "poetry with configured command and packages",
-			files:   map[string]string{"pyproject.toml": "[tool.poetry]\nname = \"p\"\n[tool.poetry.dependencies]\npython = \"^3.12\"\npsycopg2 = \"^2.9\"\n[tool.pyimg.generate]\ncommand = [\"python\", \"-m\", \"p\"]\nport = 9000\nbuild-packages = [\"build-essential\", \"libpq-dev\"]\n", "poetry.lock": ""},
+			files:   map[string]string{"pyproject.toml": "[tool.poetry]\nname = \"p\"\n[tool.poetry.dependencies]\npython = \"^3.12\"\npsycopg2 = \"^2.9\"\n[tool.pyimg.generate]\ncommand = [\"python\", \"-m\", \"p\"]\nport = 9000\nbuild-packages = [\"build-essential\", \"libpq-dev\"]\n", "poetry.lock": poetryLock},
 			install: InstallPoetry, command: []string{"python", "-m", "p"}, port: 9000,
 			build: []string{"build-essential", "libpq-dev"}, runtime: []string{"libpq5"},
 		},
 		{
 			name:    "sdist needs suggested",
-			files:   map[string]string{"requirements.txt": "mysqlclient==2.2.4\n", "app.py": ""},
+			files:   map[string]string{"requirements.txt": "mysqlclient==2.2.4\n", "app.py": mainScript},
 			install: InstallRequirements, command: []string{"python", "app.py"},
 			noteContains: "mysqlclient builds from source against build-essential, default-libmysqlclient-dev, pkg-config",
 		},
@@ -77,12 +95,12 @@ func TestFromProject(t *testing.T) {
 		},
 		{
 			name:    "stdlib only",
-			files:   map[string]string{"main.py": "print(1)\n"},
+			files:   map[string]string{"main.py": mainScript},
 			install: InstallNone, command: []string{"python", "main.py"},
 		},
 		{
 			name:    "runtime packages given win over derived ones",
-			files:   map[string]string{"app.py": "", ".pyimg.toml": "[generate]\nbuild-packages = [\"libxml2-dev\"]\nruntime-packages = []\n"},
+			files:   map[string]string{"app.py": mainScript, ".pyimg.toml": "[generate]\nbuild-packages = [\"libxml2-dev\"]\nruntime-packages = []\n"},
 			install: InstallNone, command: []string{"python", "app.py"}, build: []string{"libxml2-dev"}, runtime: []string{},
 		},
 		{
@@ -91,20 +109,20 @@ func TestFromProject(t *testing.T) {
 			wantErr: ErrNoEntryPoint,
 		},
 		{
-			name:        "two console scripts",
-			files:       map[string]string{"pyproject.toml": "[project]\nname = \"x\"\n[project.scripts]\na = \"x:a\"\nb = \"x:b\"\n[build-system]\nrequires = [\"setuptools\"]\n"},
-			wantErr:     ErrNoEntryPoint,
-			errContains: "a, b",
+			name:    "two console scripts",
+			files:   map[string]string{"pyproject.toml": "[project]\nname = \"x\"\n[project.scripts]\na = \"x:a\"\nb = \"x:b\"\n[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n"},
+			install: InstallPyproject, installProj: true, command: []string{"a"},
+			noteContains: "of console scripts a, b",
 		},
 		{
 			name:    "alpine with build packages",
-			files:   map[string]string{"app.py": "", ".pyimg.toml": "[generate]\nbuild-packages = [\"build-base\"]\n"},
+			files:   map[string]string{"app.py": mainScript, ".pyimg.toml": "[generate]\nbuild-packages = [\"build-base\"]\n"},
 			variant: VariantAlpine,
 			wantErr: ErrNotFeasible,
 		},
 		{
 			name:        "malformed pyproject",
-			files:       map[string]string{"pyproject.toml": "[project\n", "app.py": ""},
+			files:       map[string]string{"pyproject.toml": "[project\n", "app.py": mainScript},
 			wantErr:     ErrProject,
 			errContains: "pyproject.toml",
 		},
@@ -124,7 +142,7 @@ func TestFromProject(t *testing.T) {
 			if err != nil && tt.wantErr == nil {
 				t.Fatalf("LoadConfig() error = %v", err)
 			}
-			s, notes, err := FromProject(&project.Project{Dir: dir, Name: "x"}, cfg, v, b)
+			s, notes, err := detectAndMap(dir, cfg, v, b)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) || !strings.Contains(err.Error(), tt.errContains) {
 					t.Fatalf("FromProject() error = %v, want %v containing %q", err, tt.wantErr, tt.errContains)
@@ -314,13 +332,13 @@ func TestRun(t *testing.T) {
 	if _, err := Run(ctx, dir, VariantAlpine, WithNow(today)); !errors.Is(err, ErrNotFeasible) {
 		t.Errorf("Run(alpine, no check) = %v, want ErrNotFeasible", err)
 	}
-	_, err = Run(ctx, dir, VariantAlpine, WithNow(today), WithMuslCheck(func(context.Context, string, string) (bool, []string, error) {
+	_, err = Run(ctx, dir, VariantAlpine, WithNow(today), WithMuslCheck(func(context.Context, *project.Project, string) (bool, []string, error) {
 		return false, []string{"torch 2.5.1: no musllinux wheel (torch-2.5.1-cp313-cp313-manylinux_2_28_x86_64.whl)"}, nil
 	}))
 	if !errors.Is(err, ErrNotFeasible) || !strings.Contains(err.Error(), "torch 2.5.1: no musllinux wheel") {
 		t.Errorf("Run(alpine, infeasible) = %v, want ErrNotFeasible with the evidence", err)
 	}
-	res, err = Run(ctx, dir, VariantAlpine, WithNow(today), WithMuslCheck(func(context.Context, string, string) (bool, []string, error) { return true, nil, nil }))
+	res, err = Run(ctx, dir, VariantAlpine, WithNow(today), WithMuslCheck(func(context.Context, *project.Project, string) (bool, []string, error) { return true, nil, nil }))
 	if err != nil || !strings.Contains(res.Spec.BuildImage, "alpine") {
 		t.Errorf("Run(alpine, feasible) = %v, %v", res, err)
 	}

@@ -3,6 +3,7 @@ package generate
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -127,11 +128,14 @@ func imageName(name string) string {
 	return b.String()
 }
 
+// aptCleanup ends every apt RUN: the package lists and apt's binary caches
+// go in the layer that made them.
+var aptCleanup = []string{"apt-get clean", "rm -rf /var/lib/apt/lists/*"}
+
 const (
-	pipCache   = "type=cache,target=/root/.cache/pip"
-	uvCache    = "type=cache,target=/root/.cache/uv"
-	netrc      = "type=secret,id=netrc,target=/root/.netrc"
-	aptCleanup = "rm -rf /var/lib/apt/lists/*"
+	pipCache = "type=cache,target=/root/.cache/pip"
+	uvCache  = "type=cache,target=/root/.cache/uv"
+	netrc    = "type=secret,id=netrc,target=/root/.netrc"
 	// Tool versions installed in the builder only.
 	poetryVersion       = "2.2.1"
 	poetryExportVersion = "1.9.0"
@@ -164,9 +168,9 @@ func builder(w *writer, s Spec) {
 		if s.Variant.Alpine() {
 			w.run(nil, "apk add --no-cache "+strings.Join(pkgs, " "))
 		} else {
-			w.run(nil, "apt-get update",
-				"apt-get install -y --no-install-recommends "+strings.Join(pkgs, " "),
-				aptCleanup)
+			w.run(nil, slices.Concat([]string{"apt-get update",
+				"apt-get install -y --no-install-recommends " + strings.Join(pkgs, " ")},
+				aptCleanup)...)
 		}
 	}
 	w.line("WORKDIR %s", srcDir)
@@ -246,18 +250,18 @@ func runtimeLibs(w *writer, s Spec) {
 	w.line("# for the runtime, which has no package manager.")
 	w.line("FROM builder AS runtime-libs")
 	w.line(`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`)
-	w.run(nil,
+	w.run(nil, slices.Concat([]string{
 		"apt-get update",
-		"apt-get install -y --no-install-recommends "+pkgs,
-		aptCleanup,
-		`libdir="/out/usr/lib/$(python3 -c 'import sysconfig; print(sysconfig.get_config_var("MULTIARCH"))')"`,
-		`mkdir -p "$libdir"`,
-		`for lib in $(dpkg -L `+pkgs+` | grep -E '\.so(\.[0-9]+)*$'); do \
+		"apt-get install -y --no-install-recommends " + pkgs},
+		aptCleanup, []string{
+			`libdir="/out/usr/lib/$(python3 -c 'import sysconfig; print(sysconfig.get_config_var("MULTIARCH"))')"`,
+			`mkdir -p "$libdir"`,
+			`for lib in $(dpkg -L ` + pkgs + ` | grep -E '\.so(\.[0-9]+)*$'); do \
         cp -L "$lib" "$libdir/"; \
         for dep in $(ldd "$lib" | awk '$3 ~ /^\// {print $3}'); do \
-            case "${dep##*/}" in `+glibcLibs+`) ;; *) cp -L "$dep" "$libdir/" ;; esac; \
+            case "${dep##*/}" in ` + glibcLibs + `) ;; *) cp -L "$dep" "$libdir/" ;; esac; \
         done; \
-    done`)
+    done`})...)
 	w.blank()
 }
 
@@ -287,7 +291,8 @@ func runtime(w *writer, s Spec) {
 			}
 			cmds = append(cmds, "apt-get install -y --no-install-recommends "+strings.Join(pkgs, " "))
 		}
-		cmds = append(cmds, aptCleanup,
+		cmds = append(cmds, aptCleanup...)
+		cmds = append(cmds,
 			fmt.Sprintf("groupadd --system --gid %s app", user),
 			fmt.Sprintf("useradd --system --uid %s --gid app --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app", user))
 		w.run(nil, cmds...)

@@ -17,10 +17,10 @@ type Resolver func(ctx context.Context, repo, tag string) (digest string, err er
 // TagLister returns the tags of repo in its registry.
 type TagLister func(ctx context.Context, repo string) ([]string, error)
 
-// MuslCheck reports whether every dependency of the project in dir can be
-// installed on musl (a musllinux or pure-Python wheel, or a clean source
-// build), with one line of evidence per package that cannot.
-type MuslCheck func(ctx context.Context, dir string, python string) (ok bool, evidence []string, err error)
+// MuslCheck reports whether every dependency of the project installs on
+// musl for the Python series (a pure-Python or musllinux wheel), with one
+// line of evidence per package that does not.
+type MuslCheck func(ctx context.Context, p *project.Project, python string) (ok bool, evidence []string, err error)
 
 // Option configures Run.
 type Option func(*options)
@@ -150,7 +150,7 @@ func Run(ctx context.Context, dir string, variant Variant, opts ...Option) (*Res
 		if o.musl == nil {
 			return nil, fmt.Errorf("%w: variant alpine: the project has dependencies and no musl feasibility check is available; use slim", ErrNotFeasible)
 		}
-		ok, evidence, err := o.musl(ctx, dir, spec.Python)
+		ok, evidence, err := o.musl(ctx, proj, spec.Python)
 		if err != nil {
 			return nil, fmt.Errorf("checking musl wheels: %w", err)
 		}

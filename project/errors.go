@@ -78,3 +78,7 @@ func lineOfKey(data []byte, key string) int {
 	}
 	return 0
 }
+
+// affordable reports whether looking up n lines in data stays cheap; when
+// not (huge hostile inputs), callers leave lines out except for errors.
+func affordable(data []byte, n int) bool { return len(data)*n < 1<<28 }

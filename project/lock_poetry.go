@@ -51,6 +51,9 @@ func ParsePoetryLock(file string, data []byte) (*Lock, error) {
 		return nil, inputErr(file, 0, "no [metadata] and no [[package]]: not a poetry.lock")
 	}
 	l := &Lock{Kind: LockPoetry, File: file, RequiresPython: raw.Metadata.PythonVersions}
+	if meta := lineAt(headerLines(data, "[metadata]"), 0); meta > 0 && l.RequiresPython != "" {
+		l.RequiresPythonLine = lineOf(data, "python-versions", meta)
+	}
 	hl := headerLines(data, "[[package]]")
 	for i, p := range raw.Package {
 		if p.Name == "" {

@@ -56,6 +56,9 @@ func ParseUVLock(file string, data []byte) (*Lock, error) {
 		return nil, inputErr(file, 1, "no lock version: not a uv.lock")
 	}
 	l := &Lock{Kind: LockUV, File: file, RequiresPython: raw.RequiresPython}
+	if l.RequiresPython != "" {
+		l.RequiresPythonLine = lineOf(data, "requires-python", 1)
+	}
 	hl := headerLines(data, "[[package]]")
 	for i, p := range raw.Package {
 		if p.Name == "" {

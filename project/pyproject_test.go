@@ -260,3 +260,15 @@ func FuzzParsePyproject(f *testing.F) {
 		}
 	})
 }
+
+func TestParsePyprojectIgnoresOtherTools(t *testing.T) {
+	t.Parallel()
+	src := "[project]\nname = \"x\"\ndependencies = [\"a\"]\n\n[tool.ruff]\nline-length = 100\nmixed = [1, \"two\", {three = 3}]\nwhen = 2024-01-01T00:00:00Z\n\n[tool.mypy]\nstrict = true\n"
+	p, err := ParsePyproject("pyproject.toml", []byte(src))
+	if err != nil {
+		t.Fatalf("ParsePyproject with [tool.ruff] and [tool.mypy] = %v", err)
+	}
+	if len(p.Tools) != 0 || names(p.Dependencies)[0] != "a" {
+		t.Errorf("ParsePyproject = %+v", p)
+	}
+}

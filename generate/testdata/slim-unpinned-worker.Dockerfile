@@ -33,6 +33,7 @@ RUN --mount=type=cache,target=/root/.cache/pip \
 FROM ${RUNTIME_IMAGE} AS runtime
 RUN apt-get update \
     && apt-get upgrade -y \
+    && apt-get clean \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app

@@ -107,6 +107,9 @@ func writeCheck(w io.Writer, r *check.Report, color bool) {
 			fmt.Fprintf(w, "  %-17s %s\n", k+":", v)
 		}
 	}
+	if p.Manager == "" {
+		fmt.Fprintln(w, "  no pyproject.toml, setup.py, setup.cfg, requirements or lock file found")
+	}
 	field("manager", p.Manager)
 	field("build backend", p.BuildBackend)
 	if p.RequiresPython != "" {

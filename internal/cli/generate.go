@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pyimg/pyimg/baseimage"
+	"github.com/pyimg/pyimg/check"
 	"github.com/pyimg/pyimg/generate"
+	"github.com/pyimg/pyimg/project"
 	"github.com/pyimg/pyimg/report"
 )
 
@@ -120,7 +123,7 @@ func (a *app) runGenerate(cmd *cobra.Command, fl generateFlags, dir string) erro
 	}
 	k := a.knowledge()
 	a.warnStaleData(k, now)
-	opts := []generate.Option{generate.WithKnowledge(k), generate.WithNow(now), generate.WithRepo(fl.repo)}
+	opts := []generate.Option{generate.WithKnowledge(k), generate.WithNow(now), generate.WithRepo(fl.repo), generate.WithMuslCheck(muslFromLock)}
 	if fl.pin {
 		reg := a.registry(fl.registryFlags)
 		opts = append(opts, generate.WithResolver(func(ctx context.Context, repo, tag string) (string, error) {
@@ -193,4 +196,33 @@ func generateErr(err error) error {
 		}
 	}
 	return runtimeError(err)
+}
+
+// muslFromLock is the alpine feasibility check: the wheel and sdist file
+// names the project's lock lists (offline), as pyimg check reads them. Only
+// pure-Python and musllinux wheels pass; source builds need compilers in
+// the image, which the alpine variant does not install.
+func muslFromLock(ctx context.Context, p *project.Project, _ string) (bool, []string, error) {
+	v, err := check.FromLockFiles(ctx, p)
+	if err != nil {
+		return false, nil, err
+	}
+	if v.Verdict == check.MuslFeasible {
+		return true, nil, nil
+	}
+	var evidence []string
+	for _, pkg := range v.Packages {
+		if pkg.Status == check.StatusPure || pkg.Status == check.StatusMuslWheel {
+			continue
+		}
+		e := fmt.Sprintf("%s %s: %s", pkg.Name, pkg.Version, pkg.Status)
+		if len(pkg.Evidence) > 0 {
+			e += " (" + strings.Join(pkg.Evidence, ", ") + ")"
+		}
+		evidence = append(evidence, e)
+	}
+	if len(evidence) == 0 {
+		evidence = append(evidence, fmt.Sprintf("musl verdict %s: %s", v.Verdict, v.Source))
+	}
+	return false, evidence, nil
 }

@@ -26,7 +26,7 @@ func TestGenerateWritesAndRefuses(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "pyproject.toml", "[project]\nname = \"svc\"\nrequires-python = \">=3.12\"\n[tool.pyimg.generate]\nport = 8000\n")
 	writeFile(t, dir, "requirements.txt", "flask==3.1.0 --hash=sha256:00\n")
-	writeFile(t, dir, "app.py", "")
+	writeFile(t, dir, "app.py", "if __name__ == \"__main__\":\n    print(1)\n")
 
 	r := run(t, nil, "generate", "--now", "2026-11-30", dir)
 	if r.code != ExitOK {
@@ -63,7 +63,7 @@ func TestGenerateWritesAndRefuses(t *testing.T) {
 func TestGenerateStdoutJSONAndErrors(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "pyproject.toml", "[project]\nname = \"svc\"\n")
-	writeFile(t, dir, "main.py", "")
+	writeFile(t, dir, "main.py", "if __name__ == \"__main__\":\n    print(1)\n")
 
 	r := run(t, nil, "generate", "--now", "2026-11-30", "--stdout", dir)
 	if r.code != ExitOK || !strings.HasPrefix(r.stdout, "# syntax=docker/dockerfile:1.7\n") || !strings.Contains(r.stderr, "not pinned") {
@@ -95,7 +95,7 @@ func TestGenerateStdoutJSONAndErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := t.TempDir()
 			writeFile(t, d, "requirements.txt", "numpy==2.1.0\n")
-			writeFile(t, d, "app.py", "")
+			writeFile(t, d, "app.py", "if __name__ == \"__main__\":\n    print(1)\n")
 			r := run(t, nil, append(append([]string{"generate", "--now", "2026-11-30", "--stdout"}, tc.args...), d)...)
 			if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
 				t.Errorf("generate %v = exit %d, stderr %q; want %d containing %q", tc.args, r.code, r.stderr, tc.code, tc.want)
@@ -113,7 +113,7 @@ func TestGeneratePinsAgainstRegistry(t *testing.T) {
 	repo, digests, _ := pythonRegistry(t)
 	dir := t.TempDir()
 	writeFile(t, dir, "pyproject.toml", "[project]\nname = \"svc\"\nrequires-python = \">=3.11\"\n")
-	writeFile(t, dir, "app.py", "")
+	writeFile(t, dir, "app.py", "if __name__ == \"__main__\":\n    print(1)\n")
 	r := run(t, []runOpt{withCache(t)}, "generate", "--now", "2026-11-22", "--pin", "--repo", repo, "--stdout", "--format", "json", dir)
 	var out generateOut
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {

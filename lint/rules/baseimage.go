@@ -54,12 +54,21 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 			Why: "Tags without a Debian codename or Alpine release move when Docker switches the default OS: `3.12-slim` " +
 				"went from bookworm to trixie, changing glibc and apt package names under an unchanged Dockerfile and breaking `apt-get install` lines.",
 			Fix:  "Append the OS release: `python:3.12-slim-bookworm`, `python:3.12-alpine3.22`.",
-			Bad:  "FROM python:3.13.9-slim@sha256:" + exampleDigest + "\n",
-			Good: "FROM python:3.13.9-slim-trixie@sha256:" + exampleDigest + "\n",
+			Bad:  "FROM python:3.13.9-slim\n",
+			Good: "FROM python:3.13.9-slim-trixie\n",
 		}, check: func(m report.Rule, c *lint.Context) []report.Finding {
 			var out []report.Finding
 			for _, b := range imageBases(k, c) {
 				if !b.official || !b.tagOK || b.tag.OS != "" || b.tag.Windows() || b.tag.Raw == "latest" || b.tag.Variant == baseimage.VariantOnbuild {
+					continue
+				}
+				// A digest cannot drift, and a frozen tag (end-of-life
+				// series, older patch release) no longer follows the
+				// default OS: PY106 reports the OS it is stuck on.
+				if b.ref.Digest != "" {
+					continue
+				}
+				if _, ok := frozenTag(k, c, b); ok {
 					continue
 				}
 				fixed := b.tag
@@ -86,12 +95,12 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 			Why: "`3.12-slim-bookworm` is rebuilt for every patch release, so two builds of the same commit can ship different " +
 				"interpreters; a regression in a patch release then appears without any change in the repository.",
 			Fix:  "Name the patch release, e.g. `python:3.13.9-slim-trixie`, and let Renovate or Dependabot bump it.",
-			Bad:  "FROM python:3.13-slim-trixie@sha256:" + exampleDigest + "\n",
-			Good: "FROM python:3.13.9-slim-trixie@sha256:" + exampleDigest + "\n",
+			Bad:  "FROM python:3.13-slim-trixie\n",
+			Good: "FROM python:3.13.9-slim-trixie\n",
 		}, check: func(m report.Rule, c *lint.Context) []report.Finding {
 			var out []report.Finding
 			for _, b := range imageBases(k, c) {
-				if !b.official || !b.tagOK || b.tag.HasPatch || b.tag.Raw == "latest" || b.tag.Version == "" {
+				if !b.official || !b.tagOK || b.tag.HasPatch || b.tag.Raw == "latest" || b.tag.Version == "" || b.ref.Digest != "" {
 					continue
 				}
 				fix := "Name a patch release in the tag."
@@ -178,6 +187,19 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 			var out []report.Finding
 			for _, b := range imageBases(k, c) {
 				rel, ok := osOf(k, b)
+				frozenNote := ""
+				if fz, isFrozen := frozenTag(k, c, b); isFrozen && b.tag.OS == "" {
+					if !fz.osOK {
+						f := lint.Finding(m, b.stage.From,
+							fmt.Sprintf("%s: %s is frozen: %s; the OS packages in it get no security fixes", stageName(b.stage), b.display(), fz.why),
+							"Use the newest patch release of a supported series with an explicit OS release, e.g. `python:3.13.9-slim-trixie`.")
+						f.Severity = report.SeverityWarning
+						out = append(out, f)
+						continue
+					}
+					rel, ok = fz.os, true
+					frozenNote = "; the tag is frozen there: " + fz.why
+				}
 				if b.isKnown && b.known.Deprecated {
 					out = append(out, lint.Finding(m, b.stage.From,
 						fmt.Sprintf("%s: %s is no longer updated by its publisher", stageName(b.stage), b.display()),
@@ -202,17 +224,17 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				switch {
 				case st.Support == baseimage.EOL:
 					out = append(out, lint.Finding(m, b.stage.From,
-						fmt.Sprintf("%s: %s (%s) has had no security support since %s", stageName(b.stage), name, b.display(), day(st.EOL)), fix))
+						fmt.Sprintf("%s: %s (%s) has had no security support since %s%s", stageName(b.stage), name, b.display(), day(st.EOL), frozenNote), fix))
 				case st.Phase == baseimage.PhaseLTS:
 					f := lint.Finding(m, b.stage.From,
-						fmt.Sprintf("%s: %s (%s) left regular security support on %s; only Debian LTS covers it, until %s",
-							stageName(b.stage), name, b.display(), day(rel.SecurityEOL), day(st.EOL)), fix)
+						fmt.Sprintf("%s: %s (%s) left regular security support on %s; only Debian LTS covers it, until %s%s",
+							stageName(b.stage), name, b.display(), day(rel.SecurityEOL), day(st.EOL), frozenNote), fix)
 					f.Severity = report.SeverityWarning
 					out = append(out, f)
 				case st.Support == baseimage.EOLSoon:
 					f := lint.Finding(m, b.stage.From,
-						fmt.Sprintf("%s: %s (%s) reaches the end of security support on %s (%d days left)",
-							stageName(b.stage), name, b.display(), day(st.EOL), st.DaysLeft), fix)
+						fmt.Sprintf("%s: %s (%s) reaches the end of security support on %s (%d days left)%s",
+							stageName(b.stage), name, b.display(), day(st.EOL), st.DaysLeft, frozenNote), fix)
 					f.Severity = report.SeverityWarning
 					out = append(out, f)
 				}

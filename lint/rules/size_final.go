@@ -66,7 +66,7 @@ func checkCompilers(m report.Rule, c *lint.Context) []report.Finding {
 
 func checkPackagingTools(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
-	for _, in := range chainInstructions(finalChain(c)) {
+	for _, in := range finalInstructions(c) {
 		switch in.Kind {
 		case dockerfile.KindRun:
 			seen := map[string]bool{}

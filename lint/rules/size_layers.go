@@ -254,7 +254,8 @@ func installedPackages(cmds []shell.Command) map[string]bool {
 func removedPackages(cmds []shell.Command) []string {
 	var out []string
 	for _, cmd := range cmds {
-		if a, ok := shell.AsApt(cmd); ok && (a.Sub == "remove" || a.Sub == "purge") {
+		// apt-get autoremove --purge PKG removes PKG too.
+		if a, ok := shell.AsApt(cmd); ok && (a.Sub == "remove" || a.Sub == "purge" || a.Sub == "autoremove") {
 			for _, p := range a.Packages {
 				out = append(out, shell.PackageName(p))
 			}
@@ -272,7 +273,7 @@ func checkLateCleanup(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
 	var earlier []created
 	pkgs := map[string]*dockerfile.Instruction{}
-	for _, in := range chainInstructions(finalChain(c)) {
+	for _, in := range finalInstructions(c) {
 		if in.Kind != dockerfile.KindRun {
 			earlier = append(earlier, copyDests(in)...)
 			continue
@@ -338,7 +339,7 @@ func createdIn(list []created, p string) *created {
 func checkChownAfterCopy(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
 	var copies []created
-	for _, in := range chainInstructions(finalChain(c)) {
+	for _, in := range finalInstructions(c) {
 		if in.Kind != dockerfile.KindRun {
 			copies = append(copies, copyDests(in)...)
 			continue
@@ -355,6 +356,9 @@ func checkChownAfterCopy(m report.Rule, c *lint.Context) []report.Finding {
 					continue
 				}
 				for _, cp := range copies {
+					if o.From != "" && !sameOwner(o.From, copyOwner(cp.in)) {
+						continue // chown --from=OLD leaves files owned by others alone
+					}
 					if within(cp.path, p) || within(p, cp.path) {
 						hit = fmt.Sprintf("%s -R %s rewrites %s, copied by %s at line %d", o.Tool, o.Spec, raw, cp.in.Kind, cp.in.StartLine)
 						break
@@ -376,6 +380,27 @@ func checkChownAfterCopy(m report.Rule, c *lint.Context) []report.Finding {
 		}
 	}
 	return out
+}
+
+// copyOwner returns the owner COPY gives its files: --chown, else root.
+func copyOwner(in *dockerfile.Instruction) string {
+	if in.Chown != "" {
+		return in.Chown
+	}
+	return "0:0"
+}
+
+// sameOwner reports whether two owner[:group] specs name the same user
+// (root and 0 are the same; other names are compared as written).
+func sameOwner(a, b string) bool {
+	norm := func(s string) string {
+		u, _, _ := strings.Cut(s, ":")
+		if u == "root" {
+			return "0"
+		}
+		return u
+	}
+	return norm(a) == norm(b)
 }
 
 // installsPackages reports whether a RUN installs system or Python
