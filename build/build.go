@@ -75,10 +75,18 @@ type options struct {
 	source        string
 	revision      string
 	allowLinuxTag bool
+	defaultBase   func(dir string) (string, error)
 }
 
 // WithBase sets the base image reference (overrides [tool.pyimg.build] base).
 func WithBase(ref string) Option { return func(o *options) { o.base = ref } }
+
+// WithDefaultBase sets how the base is chosen when neither WithBase nor
+// [tool.pyimg.build] base names one (pyimg's CLI recommends a runtime
+// image for the project).
+func WithDefaultBase(f func(dir string) (string, error)) Option {
+	return func(o *options) { o.defaultBase = f }
+}
 
 // WithProjectWheel installs the project from this wheel instead of its
 // sources.

@@ -110,6 +110,12 @@ func Run(ctx context.Context, dir string, opts ...Option) (*Result, error) {
 	if baseRef == "" {
 		baseRef = cfg.Base
 	}
+	if baseRef == "" && o.defaultBase != nil {
+		if baseRef, err = o.defaultBase(dir); err != nil {
+			return nil, fmt.Errorf("choosing a base image: %w", err)
+		}
+		o.emit("base", "no base given: using the recommended runtime image %s", baseRef)
+	}
 	if baseRef == "" {
 		return nil, &InputError{File: filepath.Join(dir, "pyproject.toml"), Err: errors.New("no base image: pass --base or set [tool.pyimg.build] base (see `pyimg recommend`)")}
 	}
