@@ -46,7 +46,7 @@ type Dist struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	// ConsoleScripts are its console_scripts names, sorted.
-	ConsoleScripts []string `json:"consoleScripts,omitempty"`
+	ConsoleScripts []string `json:"console_scripts,omitempty"`
 }
 
 // builtLayer is one layer written for the image.
@@ -112,8 +112,10 @@ func dependencyLayer(ctx context.Context, base v1.Image, baseName string, wheels
 		if err != nil {
 			return nil, fmt.Errorf("reading wheel %s: %w", w.File, err)
 		}
+		// Contents are verified against RECORD as the layer writer reads
+		// them: one decompression per file; a mismatch fails the write.
 		res, err := wheelinstall.Install(f, st.Size(), w.File,
-			wheelinstall.WithPrefix(prefix), wheelinstall.WithPythonVersion(t.PythonVersion))
+			wheelinstall.WithPrefix(prefix), wheelinstall.WithPythonVersion(t.PythonVersion), wheelinstall.WithVerifyOnRead())
 		if err != nil {
 			return nil, err
 		}

@@ -10,7 +10,7 @@ func FuzzParseRequirementsLock(f *testing.F) {
 	f.Add([]byte("A[x]==1.0 ; python_version < \"3\" \\\n  --hash sha256:" + strings.Repeat("b", 64) + " # c\n-i https://x\n"))
 	f.Add([]byte("-r other.txt\nx>=1\n\\\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		l, err := parseRequirementsLock("requirements.txt", b)
+		l, err := fromRequirements("/nonexistent-pyimg-fuzz", "requirements.txt", b)
 		if err != nil {
 			if !IsInputError(err) {
 				t.Fatalf("error %v is not an input error", err)

@@ -36,10 +36,10 @@ type Target struct {
 	// ("/usr/local/bin/python3.12", "/usr/bin/python3.11").
 	Interpreter string `json:"interpreter"`
 	// PythonVersion is "X.Y".
-	PythonVersion string `json:"pythonVersion"`
+	PythonVersion string `json:"python_version"`
 	// PythonFullVersion is "X.Y.Z" when the image says (PYTHON_VERSION,
 	// dpkg or apk), else "".
-	PythonFullVersion string `json:"pythonFullVersion,omitempty"`
+	PythonFullVersion string `json:"python_full_version,omitempty"`
 	// Implementation is the interpreter tag prefix, "cp" for CPython.
 	Implementation string `json:"implementation"`
 	// ABI is the CPython ABI tag ("cp311", "cp313t" for free-threaded).
@@ -47,7 +47,7 @@ type Target struct {
 	// Libc is "glibc" or "musl".
 	Libc string `json:"libc"`
 	// LibcVersion is "X.Y" ("2.36", "1.2").
-	LibcVersion string `json:"libcVersion"`
+	LibcVersion string `json:"libc_version"`
 	// Arch is the machine name wheels use ("x86_64", "aarch64").
 	Arch string `json:"arch"`
 	// OS is the platform's OS ("linux").
@@ -82,6 +82,9 @@ func Arch(arch, variant string) string {
 	}
 	return arch // ppc64le, s390x, riscv64
 }
+
+// cacheFormat versions the cached files: bump it when Target changes.
+const cacheFormat = "v1"
 
 // Option configures Read.
 type Option func(*options)
@@ -121,10 +124,10 @@ func Read(ctx context.Context, img v1.Image, digest v1.Hash, opts ...Option) (*T
 	}
 	var cacheFile string
 	if o.cacheDir != "" {
-		cacheFile = filepath.Join(o.cacheDir, digest.Algorithm+"-"+digest.Hex+".json")
+		cacheFile = filepath.Join(o.cacheDir, cacheFormat+"-"+digest.Algorithm+"-"+digest.Hex+".json")
 		if b, err := os.ReadFile(cacheFile); err == nil {
 			var t Target
-			if json.Unmarshal(b, &t) == nil && t.Interpreter != "" {
+			if json.Unmarshal(b, &t) == nil && t.Interpreter != "" && t.PythonVersion != "" && t.Arch != "" {
 				return &t, nil
 			}
 		}

@@ -155,6 +155,11 @@ func TestBuildDryRun(t *testing.T) {
 func TestBuildErrors(t *testing.T) {
 	base, wheels, proj := buildProject(t, strings.Repeat("0", 64))
 	out := "oci-archive:" + filepath.Join(t.TempDir(), "img.tar")
+	// Without a base, build uses the recommended runtime image: here from an
+	// unreachable mirror, so it fails as a runtime error after saying so.
+	recommendProj := t.TempDir()
+	writeFile(t, recommendProj, "pyproject.toml", "[project]\nname = \"tool\"\nversion = \"2.0\"\nrequires-python = \">=3.12,<3.13\"\n[tool.pyimg.base]\nrepo = \"127.0.0.1:1/python\"\n")
+	writeFile(t, recommendProj, "requirements.txt", "")
 	tests := []struct {
 		name string
 		args []string
@@ -168,7 +173,7 @@ func TestBuildErrors(t *testing.T) {
 		{"hash mismatch", []string{"--base", base, "--wheelhouse", wheels, "--output", out, proj}, ExitUsage, "does not list"},
 		{"no wheel source", []string{"--base", base, "--output", out, proj}, ExitUsage, "--wheelhouse"},
 		{"missing base", []string{"--base", "oci-archive:/nonexistent.tar", "--wheelhouse", wheels, "--output", out, proj}, ExitUsage, "nonexistent"},
-		{"no base", []string{"--wheelhouse", wheels, "--output", out, proj}, ExitUsage, "no base image"},
+		{"recommended base", []string{"--wheelhouse", wheels, "--output", out, recommendProj}, ExitRuntime, "using the recommended runtime image 127.0.0.1:1/python:3.12"},
 		{"base without architecture", []string{"--base", ociLayoutOf(t, layerOf(t, tarFile{name: "usr/bin/python3.11", size: 1})), "--wheelhouse", wheels, "--output", out, proj}, ExitUsage, "architecture"},
 	}
 	for _, tt := range tests {
