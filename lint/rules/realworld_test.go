@@ -185,3 +185,20 @@ func TestPrivilegeStepDown(t *testing.T) {
 		t.Errorf("PY201 on micromamba: %s", f.Message)
 	}
 }
+
+// TestDependencyManifests: lock files, a package's __init__.py copied for
+// its version and build scripts are dependency inputs; an install that
+// only adds the project after the dependencies were installed is fine.
+func TestDependencyManifests(t *testing.T) {
+	t.Parallel()
+	runCases(t, "PY305", []ruleCase{
+		{name: "pipfile", src: py + "WORKDIR /app\nCOPY Pipfile Pipfile.lock ./\nRUN pip install --no-cache-dir pipenv==2024.4.0 && pipenv install --system --deploy\nCOPY . .\n"},
+		{name: "init-for-version", src: py + "WORKDIR /app\nCOPY pyproject.toml ./\nCOPY src/mypkg/__init__.py src/mypkg/\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\n"},
+		{name: "build-script", src: py + "WORKDIR /app\nCOPY pyproject.toml hatch_build.py ./\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen --no-install-project\nCOPY . .\nRUN --mount=type=cache,target=/root/.cache/uv uv sync --frozen\n"},
+		{name: "deps-in-parent-stage", src: pyAs + "WORKDIR /app\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root --no-cache\nFROM builder AS app\nCOPY . .\nRUN poetry install --no-cache\n"},
+		{name: "only-root", src: py + "WORKDIR /app\nCOPY . .\nRUN poetry install --only-root --no-cache\n"},
+		{name: "venv-copied-first", src: pyAs + "RUN python -m venv /venv\n" + py + "COPY --from=builder /venv /venv\nWORKDIR /app\nCOPY . .\nRUN /venv/bin/pip install --no-cache-dir -r requirements.txt\n"},
+		{name: "true-source-first", src: py + "WORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\n", want: []int{3}},
+		{name: "true-source-first-poetry", src: py + "WORKDIR /app\nCOPY . .\nRUN poetry install --no-root --no-cache\n", want: []int{3}},
+	})
+}
