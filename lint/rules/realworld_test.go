@@ -202,3 +202,53 @@ func TestDependencyManifests(t *testing.T) {
 		{name: "true-source-first-poetry", src: py + "WORKDIR /app\nCOPY . .\nRUN poetry install --no-root --no-cache\n", want: []int{3}},
 	})
 }
+
+// TestHabitRules: the new checks, each with cases that must not fire.
+func TestHabitRules(t *testing.T) {
+	t.Parallel()
+	t.Run("PY407", func(t *testing.T) {
+		runCases(t, "PY407", []ruleCase{
+			{name: "set-eux", src: py + "RUN <<EOF\nset -eux\napt-get update\nrm -rf /var/lib/apt/lists/*\nEOF\n"},
+			{name: "set-o-errexit", src: py + "RUN <<EOF\nset -o errexit\npip install --no-cache-dir -r requirements.txt\npython -m compileall /app\nEOF\n"},
+			{name: "bash-e", src: py + "RUN bash -e <<EOF\npip install --no-cache-dir -r requirements.txt\npython -m compileall /app\nEOF\n"},
+			{name: "single-command", src: py + "RUN <<EOF\npip install --no-cache-dir -r requirements.txt\nEOF\n"},
+			{name: "and-chain", src: py + "RUN <<EOF\npip install --no-cache-dir -r requirements.txt && python -m compileall /app\nEOF\n"},
+			{name: "python-heredoc", src: py + "RUN python3 <<EOF\nimport sys\nprint(sys.version)\nEOF\n"},
+			{name: "true-no-set-e", src: py + "RUN <<EOF\npip install --no-cache-dir -r requirements.txt\npython -m compileall /app\nEOF\n", want: []int{2}},
+		})
+	})
+	t.Run("PY408", func(t *testing.T) {
+		runCases(t, "PY408", []ruleCase{
+			{name: "export-used", src: py + "RUN export PIP_INDEX_URL=https://pypi.example/simple && pip install --no-cache-dir -r requirements.txt\n"},
+			{name: "true-export-alone", src: py + "RUN export PATH=/opt/venv/bin:$PATH\n", want: []int{2}},
+			{name: "true-export-last", src: py + "RUN python -m venv /opt/venv && export VIRTUAL_ENV=/opt/venv\n", want: []int{2}},
+		})
+	})
+	t.Run("PY209", func(t *testing.T) {
+		runCases(t, "PY209", []ruleCase{
+			{name: "pip-git-tag", src: py + "RUN pip install --no-cache-dir git+https://github.com/example/pkg.git@v1.4.2\n"},
+			{name: "pip-git-commit", src: py + "RUN pip install --no-cache-dir 'pkg @ git+https://github.com/example/pkg.git@3f2c1a9d8e7b'\n"},
+			{name: "clone-tag", src: py + "RUN git clone --depth 1 --branch v2.1.0 https://github.com/example/tool.git /src/tool\n"},
+			{name: "clone-checkout", src: py + "RUN git clone https://github.com/example/tool.git /src/tool && git -C /src/tool checkout 3f2c1a9d\n"},
+			{name: "true-pip-git-head", src: py + "RUN pip install --no-cache-dir git+https://github.com/example/pkg.git\n", want: []int{2}},
+			{name: "true-pip-git-main", src: py + "RUN pip install --no-cache-dir git+https://github.com/example/pkg.git@main#egg=pkg\n", want: []int{2}},
+			{name: "true-clone-head", src: py + "RUN git clone --depth 1 https://github.com/example/tool.git /src/tool\n", want: []int{2}},
+			{name: "true-clone-branch", src: py + "RUN git clone -b develop https://github.com/example/tool.git /src/tool\n", want: []int{2}},
+		})
+	})
+	t.Run("PY210", func(t *testing.T) {
+		runCases(t, "PY210", []ruleCase{
+			{name: "sha256sum", src: py + "RUN curl -fsSLo /usr/local/bin/tini https://example.com/tini && echo \"abc  /usr/local/bin/tini\" | sha256sum -c - && chmod +x /usr/local/bin/tini\n"},
+			{name: "not-executable", src: py + "RUN curl -fsSLo /etc/app/config.json https://example.com/config.json\n"},
+			{name: "true-curl-chmod", src: py + "RUN curl -fsSLo /usr/local/bin/tini https://example.com/tini && chmod +x /usr/local/bin/tini\n", want: []int{2}},
+			{name: "true-wget-chmod", src: py + "RUN wget -qO /usr/local/bin/gosu https://example.com/gosu-amd64 && chmod 0755 /usr/local/bin/gosu\n", want: []int{2}},
+		})
+	})
+	t.Run("PY504", func(t *testing.T) {
+		runCases(t, "PY504", []ruleCase{
+			{name: "deploy", src: py + "RUN pipenv install --system --deploy\n"},
+			{name: "sync", src: py + "RUN pipenv sync --system\n"},
+			{name: "true-system", src: py + "RUN pipenv install --system\n", want: []int{2}},
+		})
+	})
+}

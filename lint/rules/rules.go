@@ -27,6 +27,7 @@ func All(k *baseimage.Knowledge) []lint.Rule {
 	out = append(out, sizeRules()...)
 	out = append(out, runtimeRules()...)
 	out = append(out, pythonRules()...)
+	out = append(out, habitRules()...)
 	return out
 }
 
