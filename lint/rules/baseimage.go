@@ -46,6 +46,14 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				out = append(out, lint.Finding(m, b.stage.From,
 					fmt.Sprintf("%s: base image %s %s; rebuilds pick up a different image", stageName(b.stage), b.display(), what), fix))
 			}
+			for _, e := range externalRefs(c) {
+				if e.ref.Digest != "" || e.ref.Tag != "" && e.ref.Tag != "latest" {
+					continue
+				}
+				out = append(out, lint.Finding(m, e.in,
+					fmt.Sprintf("%s=%s names an image without a version tag; rebuilds copy from a different image", e.via, e.ref.Raw),
+					"Pin a version tag and digest, e.g. `--from="+e.ref.Short()+":<version>@sha256:<digest>`."))
+			}
 			return out
 		}},
 		rule{meta: report.Rule{
@@ -135,6 +143,14 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				out = append(out, lint.Finding(m, b.stage.From,
 					fmt.Sprintf("%s: %s is not pinned by digest; the tag can move to a different image", stageName(b.stage), b.display()),
 					fmt.Sprintf("Run `pyimg pin` to rewrite it as `FROM %s@sha256:<digest>` (or get the digest with `docker buildx imagetools inspect %s`).", b.display(), b.display())))
+			}
+			for _, e := range externalRefs(c) {
+				if e.ref.Digest != "" {
+					continue
+				}
+				out = append(out, lint.Finding(m, e.in,
+					fmt.Sprintf("%s=%s is not pinned by digest; the tag can move to a different image", e.via, e.ref.Raw),
+					fmt.Sprintf("Append the digest: `%s@sha256:<digest>` (from `docker buildx imagetools inspect %s`).", e.ref.Raw, e.ref.Raw)))
 			}
 			return out
 		}},

@@ -252,3 +252,41 @@ func TestHabitRules(t *testing.T) {
 		})
 	})
 }
+
+func TestCondaCache(t *testing.T) {
+	t.Parallel()
+	mm := "FROM mambaorg/micromamba:2.0.5" + dg + "\n"
+	runCases(t, "PY313", []ruleCase{
+		{name: "clean-afy", src: mm + "COPY env.yaml /tmp/env.yaml\nRUN micromamba install -y -n base -f /tmp/env.yaml && micromamba clean --all --yes\n"},
+		{name: "cache-mount", src: mm + "RUN --mount=type=cache,target=/opt/conda/pkgs micromamba install -y -n base python=3.12\n"},
+		{name: "builder-only", src: "FROM continuumio/miniconda3:24.9.2-0" + dg + " AS build\nRUN conda create -y -p /env python=3.12\n" + mm + "COPY --from=build /env /env\n"},
+		{name: "true-conda-env-create", src: "FROM continuumio/miniconda3:24.9.2-0" + dg + "\nCOPY environment.yml .\nRUN conda env create -f environment.yml\n", want: []int{3}},
+		{name: "true-mamba-install", src: mm + "RUN micromamba install -y -n base python=3.12 numpy\n", want: []int{2}},
+	})
+}
+
+// TestExternalImagesAndTools: images named by COPY --from and mounts get
+// the tag and digest rules; tools copied into the final image count as
+// installed; installing sudo counts.
+func TestExternalImagesAndTools(t *testing.T) {
+	t.Parallel()
+	runCases(t, "PY104", []ruleCase{
+		{name: "copy-from-digest", src: py + "COPY --from=ghcr.io/astral-sh/uv:0.9.5" + dg + " /uv /bin/uv\n"},
+		{name: "copy-from-stage", src: pyAs + "RUN python -m venv /venv\n" + py + "COPY --from=builder /venv /venv\n"},
+		{name: "true-copy-from-image", src: py + "COPY --from=tianon/gosu:1.17 /gosu /usr/local/bin/\n", want: []int{2}},
+		{name: "true-mount-from-image", src: py + "RUN --mount=from=ghcr.io/astral-sh/uv:0.9.5,source=/uv,target=/bin/uv uv pip install --system --no-cache -r requirements.txt\n", want: []int{2}},
+	})
+	runCases(t, "PY101", []ruleCase{
+		{name: "tagged", src: py + "COPY --from=tianon/gosu:1.17" + dg + " /gosu /usr/local/bin/\n"},
+		{name: "true-untagged", src: py + "COPY --from=ghcr.io/astral-sh/uv /uv /bin/uv\n", want: []int{2}},
+	})
+	runCases(t, "PY308", []ruleCase{
+		{name: "venv-only", src: pyAs + "ENV POETRY_HOME=/opt/poetry\nRUN python -m venv /venv\n" + py + "COPY --from=builder /venv /venv\n"},
+		{name: "true-poetry-home", src: pyAs + "ENV POETRY_HOME=/opt/poetry\nRUN python -m venv /venv\n" + py + "ENV POETRY_HOME=/opt/poetry\nCOPY --from=builder $POETRY_HOME $POETRY_HOME\n", want: []int{6}},
+		{name: "true-uv-binary", src: pyAs + "RUN pip install --no-cache-dir uv==0.9.5\n" + py + "COPY --from=builder /usr/local/bin/uv /usr/local/bin/uv\n", want: []int{4}},
+	})
+	runCases(t, "PY206", []ruleCase{
+		{name: "builder-sudo", src: pyAs + "RUN apt-get update && apt-get install -y --no-install-recommends sudo && rm -rf /var/lib/apt/lists/*\n" + py + "COPY --from=builder /x /x\n"},
+		{name: "true-installed", src: py + "RUN apt-get update && apt-get install -y --no-install-recommends sudo && rm -rf /var/lib/apt/lists/*\n", want: []int{2}},
+	})
+}
