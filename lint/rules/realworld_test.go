@@ -290,3 +290,19 @@ func TestExternalImagesAndTools(t *testing.T) {
 		{name: "true-installed", src: py + "RUN apt-get update && apt-get install -y --no-install-recommends sudo && rm -rf /var/lib/apt/lists/*\n", want: []int{2}},
 	})
 }
+
+func TestCopyChownUnknownUser(t *testing.T) {
+	t.Parallel()
+	runCases(t, "PY409", []ruleCase{
+		{name: "created-before", src: py + "RUN groupadd -g 10001 app && useradd -u 10001 -g app app\nCOPY --chown=app:app . /app\n"},
+		{name: "numeric", src: py + "COPY --chown=10001:10001 . /app\n"},
+		{name: "www-data", src: py + "COPY --chown=www-data:www-data . /app\n"},
+		{name: "created-in-parent-stage", src: pyAs + "RUN useradd -m appuser\nFROM builder AS final\nCOPY --chown=appuser . /app\n"},
+		{name: "alpine-adduser", src: "FROM python:3.12.12-alpine3.22" + dg + "\nRUN addgroup -S app && adduser -S -G app app\nCOPY --chown=app:app . /app\n"},
+		{name: "unknown-base", src: "FROM registry.example.com/base/python:3.12" + dg + "\nCOPY --chown=app:app . /app\n"},
+		{name: "variable", src: py + "ARG USER\nCOPY --chown=$USER . /app\n"},
+		{name: "distroless-nonroot", src: pyAs + "RUN python -m venv /venv\nFROM gcr.io/distroless/python3-debian12:nonroot" + dg + "\nCOPY --from=builder --chown=nonroot:nonroot /venv /venv\n"},
+		{name: "true-before-useradd", src: py + "COPY --chown=app:app . /app\nRUN useradd app\n", want: []int{2}},
+		{name: "true-group-missing", src: py + "RUN useradd -u 10001 app\nCOPY --chown=app:developers . /app\n", want: []int{3}},
+	})
+}

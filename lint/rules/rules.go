@@ -28,7 +28,7 @@ func All(k *baseimage.Knowledge) []lint.Rule {
 	out = append(out, runtimeRules()...)
 	out = append(out, pythonRules()...)
 	out = append(out, habitRules()...)
-	out = append(out, condaRule())
+	out = append(out, condaRule(), chownRule(k))
 	return out
 }
 
