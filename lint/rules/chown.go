@@ -109,7 +109,9 @@ func hasNamedChown(s *dockerfile.Stage) bool {
 	return false
 }
 
-func chainInstruction(s *dockerfile.Stage, in *dockerfile.Instruction) bool { return in.Stage == s.Index }
+func chainInstruction(s *dockerfile.Stage, in *dockerfile.Instruction) bool {
+	return in.Stage == s.Index
+}
 
 // missingOwner returns the user or group name of spec that is neither
 // numeric, nor known in the base, nor created so far; "" if all exist.
