@@ -259,7 +259,7 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 		}},
 		rule{meta: report.Rule{
 			ID: "PY107", Name: "python-abi-mismatch", Severity: report.SeverityError,
-			Summary: "A virtualenv or site-packages is copied between stages with different Python versions or libc.",
+			Summary: "A virtualenv, site-packages or pip --target directory is copied between stages with different Python versions or libc, or pip installs for another interpreter than the image runs.",
 			Why: "Compiled wheels are tagged for one CPython minor version and libc (`cp312-manylinux` vs `musllinux`), and a " +
 				"venv's `bin/python` links to the builder's interpreter: copying it into a 3.11 or distroless/Alpine stage fails " +
 				"at import time with `ModuleNotFoundError` or `Error loading shared library`.",
@@ -274,7 +274,7 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 					continue
 				}
 				for _, in := range s.Instructions {
-					if in.Kind != dockerfile.KindCopy || in.CopyFrom == "" || !copiesPythonEnv(in) {
+					if in.Kind != dockerfile.KindCopy || in.CopyFrom == "" || !copiesPythonEnv(in) && !copiesPipTarget(c, in) {
 						continue
 					}
 					var src pythonABI
@@ -312,7 +312,7 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 						fmt.Sprintf("Build %s on the same Python series and libc as %s.", in.CopyFrom, dst.image)))
 				}
 			}
-			return out
+			return append(out, interpreterMismatch(k, m, c)...)
 		}},
 		rule{meta: report.Rule{
 			ID: "PY108", Name: "python-prerelease", Severity: report.SeverityWarning,

@@ -306,3 +306,19 @@ func TestCopyChownUnknownUser(t *testing.T) {
 		{name: "true-group-missing", src: py + "RUN useradd -u 10001 app\nCOPY --chown=app:developers . /app\n", want: []int{3}},
 	})
 }
+
+// TestABIBeyondVenvs: pip --target directories copied across Python
+// series, and pip run with another interpreter than the image runs.
+func TestABIBeyondVenvs(t *testing.T) {
+	t.Parallel()
+	b311 := "FROM python:3.11.14-slim-bookworm" + dg + " AS builder\n"
+	f312 := "FROM python:3.12.12-slim-bookworm" + dg + "\n"
+	runCases(t, "PY107", []ruleCase{
+		{name: "target-same-series", src: "FROM python:3.12.12-slim-bookworm" + dg + " AS builder\nRUN pip install --no-cache-dir --target /deps -r requirements.txt\n" + f312 + "COPY --from=builder /deps /app/deps\n"},
+		{name: "pip-matching-interpreter", src: f312 + "RUN python3.12 -m pip install --no-cache-dir -r requirements.txt\nENTRYPOINT [\"python3\", \"-m\", \"app\"]\n"},
+		{name: "true-target-across-series", src: b311 + "RUN pip install --no-cache-dir --target /deps -r requirements.txt\n" + f312 + "COPY --from=builder /deps /app/deps\n", want: []int{4}},
+		{name: "true-prefix-across-series", src: b311 + "RUN pip install --no-cache-dir --prefix=/install -r requirements.txt\n" + f312 + "COPY --from=builder /install/lib /usr/local/lib\n", want: []int{4}},
+		{name: "true-interpreter-mismatch", src: "FROM nvidia/cuda:12.4.1-runtime-ubuntu22.04" + dg + "\nRUN python3.8 -m pip install --no-cache-dir -r requirements.txt\nENTRYPOINT [\"python3.10\", \"-m\", \"app\"]\n", want: []int{2}},
+		{name: "true-interpreter-vs-base", src: f312 + "RUN python3.11 -m pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"-m\", \"app\"]\n", want: []int{2}},
+	})
+}
