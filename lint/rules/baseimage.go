@@ -111,6 +111,9 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				if !b.official || !b.tagOK || b.tag.HasPatch || b.tag.Raw == "latest" || b.tag.Version == "" || b.ref.Digest != "" {
 					continue
 				}
+				if _, ok := frozenTag(k, c, b); ok {
+					continue // an end-of-life series gets no new patch releases
+				}
 				fix := "Name a patch release in the tag."
 				if p, ok := k.Python(b.tag.Series()); ok && p.Latest != "" {
 					fixed := b.tag
