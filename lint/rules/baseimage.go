@@ -244,6 +244,9 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				case st.Support == baseimage.EOL:
 					out = append(out, lint.Finding(m, b.stage.From,
 						fmt.Sprintf("%s: %s (%s) has had no security support since %s%s", stageName(b.stage), name, b.display(), day(st.EOL), frozenNote), fix))
+				case !finalChainSet(c)[b.stage.Index]:
+					// A builder's OS that still gets (LTS) security fixes
+					// ships nothing: only an unsupported one is reported.
 				case st.Phase == baseimage.PhaseLTS:
 					f := lint.Finding(m, b.stage.From,
 						fmt.Sprintf("%s: %s (%s) left regular security support on %s; only Debian LTS covers it, until %s%s",

@@ -322,3 +322,17 @@ func TestABIBeyondVenvs(t *testing.T) {
 		{name: "true-interpreter-vs-base", src: f312 + "RUN python3.11 -m pip install --no-cache-dir -r requirements.txt\nCMD [\"python\", \"-m\", \"app\"]\n", want: []int{2}},
 	})
 }
+
+// TestBuilderOSSupport: a builder's OS still under (LTS) security support
+// ships nothing; an unsupported one is still reported, as is the final
+// stage's.
+func TestBuilderOSSupport(t *testing.T) {
+	t.Parallel()
+	bookworm := "FROM python:3.12.12-slim-bookworm" + dg
+	trixie := "FROM python:3.12.12-slim-trixie" + dg + "\n"
+	runCases(t, "PY106", []ruleCase{
+		{name: "lts-builder", src: bookworm + " AS builder\nRUN python -m venv /venv\n" + trixie + "COPY --from=builder /venv /venv\n"},
+		{name: "true-lts-final", src: trixie + " AS builder\nRUN python -m venv /venv\n" + bookworm + "\nCOPY --from=builder /venv /venv\n", want: []int{3}},
+		{name: "true-eol-builder", src: "FROM python:3.11.4-slim-buster" + dg + " AS builder\nRUN python -m venv /venv\n" + trixie + "COPY --from=builder /venv /venv\n", want: []int{1}},
+	})
+}
