@@ -332,7 +332,7 @@ func TestBuilderOSSupport(t *testing.T) {
 	trixie := "FROM python:3.12.12-slim-trixie" + dg + "\n"
 	runCases(t, "PY106", []ruleCase{
 		{name: "lts-builder", src: bookworm + " AS builder\nRUN python -m venv /venv\n" + trixie + "COPY --from=builder /venv /venv\n"},
-		{name: "true-lts-final", src: trixie + " AS builder\nRUN python -m venv /venv\n" + bookworm + "\nCOPY --from=builder /venv /venv\n", want: []int{3}},
+		{name: "true-lts-final", src: "FROM python:3.12.12-slim-trixie" + dg + " AS builder\nRUN python -m venv /venv\n" + bookworm + "\nCOPY --from=builder /venv /venv\n", want: []int{3}},
 		{name: "true-eol-builder", src: "FROM python:3.11.4-slim-buster" + dg + " AS builder\nRUN python -m venv /venv\n" + trixie + "COPY --from=builder /venv /venv\n", want: []int{1}},
 	})
 }
