@@ -15,6 +15,11 @@ const (
 	maxMetadata = 64 << 10
 	maxRecord   = 16 << 20
 	maxSmall    = 4 << 10
+	// maxRecordText bounds the RECORD and installed-files.txt paths kept
+	// for the whole image, far above real images (a large ML image lists
+	// a few MiB). Past it, lists are dropped and those packages count the
+	// files of their metadata directory only.
+	maxRecordText = 64 << 20
 )
 
 // fileKind says what a wanted file is.
@@ -109,9 +114,9 @@ func (a *Analyzer) parse(d *layerData, idx int32, e *layers.Entry, content []byt
 		pf.name, pf.version = parseMetadata(content)
 	case kindRecord:
 		site := path.Dir(path.Dir(e.Path))
-		pf.paths = a.resolveList(site, pydist.ParseRecord(content, truncated))
+		pf.paths = a.keepList(a.resolveList(site, pydist.ParseRecord(content, truncated)))
 	case kindInstalled:
-		pf.paths = a.resolveList(path.Dir(e.Path), pydist.ParseLines(content, truncated))
+		pf.paths = a.keepList(a.resolveList(path.Dir(e.Path), pydist.ParseLines(content, truncated)))
 	case kindTopLevel:
 		pf.topLevel = pydist.ParseLines(content, truncated)
 	case kindInstaller:
@@ -141,6 +146,15 @@ func (a *Analyzer) resolveList(base string, rels []string) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// keepList charges list to the image's budget for path lists and returns
+// it, or "" once the budget is spent.
+func (a *Analyzer) keepList(list string) string {
+	if a.recordText.Add(int64(len(list))) > maxRecordText {
+		return ""
+	}
+	return list
 }
 
 // listedNodes returns the nodes of the paths a parsed list names that

@@ -19,6 +19,7 @@ import (
 	"github.com/pyimg/pyimg/lint"
 	"github.com/pyimg/pyimg/lint/rules"
 	"github.com/pyimg/pyimg/project"
+	"github.com/pyimg/pyimg/pypi"
 	"github.com/pyimg/pyimg/report"
 )
 
@@ -106,6 +107,9 @@ type options struct {
 	now       time.Time
 	knowledge *baseimage.Knowledge
 	musl      MuslFunc
+	muslSet   bool
+	index     pypi.Lister
+	arch      string
 	native    NativeFunc
 	getenv    func(string) string
 }
@@ -119,7 +123,7 @@ func WithKnowledge(k *baseimage.Knowledge) Option { return func(o *options) { o.
 
 // WithMusl replaces the musl verdict, which by default reads the wheel file
 // names the lock file lists (FromLockFiles).
-func WithMusl(f MuslFunc) Option { return func(o *options) { o.musl = f } }
+func WithMusl(f MuslFunc) Option { return func(o *options) { o.musl, o.muslSet = f, true } }
 
 // WithNative replaces the native-needs analysis, which by default matches
 // the dependencies against well-known source distributions (KnownNeeds).
@@ -160,8 +164,18 @@ func Run(ctx context.Context, dir string, opts ...Option) (*Report, error) {
 		return nil, err
 	}
 	r.Base = recommend(p, o)
-	if r.Musl, err = o.musl(ctx, p); err != nil {
-		return nil, fmt.Errorf("judging musl compatibility: %w", err)
+	judged := false
+	if !o.muslSet {
+		// Package pypi's compatible tags for the recommended series, when
+		// there is a lock to judge; else the lock's platform tags.
+		if r.Musl, judged, err = fromFeasibility(ctx, p, seriesOf(r.Base.Python), o); err != nil {
+			return nil, fmt.Errorf("judging musl compatibility: %w", err)
+		}
+	}
+	if !judged {
+		if r.Musl, err = o.musl(ctx, p); err != nil {
+			return nil, fmt.Errorf("judging musl compatibility: %w", err)
+		}
 	}
 	if r.Native, err = o.native(ctx, p); err != nil {
 		return nil, fmt.Errorf("listing native needs: %w", err)

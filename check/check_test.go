@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pyimg/pyimg/baseimage"
 	"github.com/pyimg/pyimg/project"
 )
 
@@ -41,7 +43,9 @@ func TestRunExamples(t *testing.T) {
 			[]string{"pyimg data update", "pyimg generate ../examples/c-extension-libpq", "pyimg libs IMAGE", "pyimg scan IMAGE"}, 0, false, 1},
 		{"fastapi-uv", "docker.io/library/python:3.13.15-slim-trixie", MuslFeasible, nil,
 			[]string{"pyimg data update", "pyimg generate --variant alpine --stdout ../examples/fastapi-uv", "pyimg scan IMAGE"}, 1, false, 1},
-		{"poetry-flask", "docker.io/library/python:3.14.7-slim-trixie", MuslFeasible, nil,
+		// The lock has MarkupSafe 3.0.2 wheels for cp312 and cp313 only: on
+		// the recommended 3.14 it builds from its sdist.
+		{"poetry-flask", "docker.io/library/python:3.14.7-slim-trixie", MuslSourceBuilds, nil,
 			[]string{"pyimg data update", "pyimg generate ../examples/poetry-flask", "pyimg scan IMAGE"}, 0, false, 1},
 		{"requirements-hashes", "docker.io/library/python:3.12.14-slim-trixie", MuslUnknown, nil,
 			[]string{"pyimg data update", "pyimg generate ../examples/requirements-hashes", "pyimg scan IMAGE"}, 0, false, 1},
@@ -282,6 +286,39 @@ func TestShellQuote(t *testing.T) {
 	for in, want := range map[string]string{"examples/app": "examples/app", "my app": "'my app'", "it's": `'it'\''s'`, "": "''"} {
 		if got := shellQuote(in); got != want {
 			t.Errorf("shellQuote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestMuslVerdictUsesCompatibleTags checks that the verdict ranks the
+// lock's files with the target's full compatible tags: a cp313 musllinux
+// wheel serves Python 3.13 but not 3.14, where the sdist must build.
+func TestMuslVerdictUsesCompatibleTags(t *testing.T) {
+	t.Parallel()
+	p, err := project.Detect(filepath.Join("..", "examples", "poetry-flask"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := options{knowledge: baseimage.Embedded()}
+	for series, want := range map[string]MuslPackage{
+		"3.13": {Name: "markupsafe", Version: "3.0.2", Status: StatusMuslWheel, Evidence: []string{"MarkupSafe-3.0.2-cp313-cp313-musllinux_1_2_x86_64.whl"}},
+		"3.14": {Name: "markupsafe", Version: "3.0.2", Status: StatusSource, Evidence: []string{"markupsafe-3.0.2.tar.gz"}},
+	} {
+		v, ok, err := fromFeasibility(context.Background(), p, series, o)
+		if err != nil || !ok {
+			t.Fatalf("fromFeasibility(%s) = %v, %v", series, ok, err)
+		}
+		i := slices.IndexFunc(v.Packages, func(m MuslPackage) bool { return m.Name == "markupsafe" })
+		if i < 0 || !reflect.DeepEqual(v.Packages[i], want) {
+			t.Errorf("Python %s: markupsafe = %+v, want %+v", series, v.Packages, want)
+		}
+	}
+	// aarch64 picks the aarch64 wheel.
+	o.arch = "aarch64"
+	v, _, _ := fromFeasibility(context.Background(), p, "3.13", o)
+	for _, m := range v.Packages {
+		if m.Name == "markupsafe" && (len(m.Evidence) != 1 || !strings.Contains(m.Evidence[0], "musllinux_1_2_aarch64")) {
+			t.Errorf("aarch64: markupsafe = %+v, want the aarch64 musllinux wheel", m)
 		}
 	}
 }

@@ -137,7 +137,7 @@ func TestCheckExamples(t *testing.T) {
 					}
 				}
 			}},
-		"poetry-flask": {"notes", "poetry", "flask", "gunicorn", "app:create_app()", 8000, "gunicorn.conf.py:2", "feasible", ":3.14.7-slim-trixie", 0,
+		"poetry-flask": {"notes", "poetry", "flask", "gunicorn", "app:create_app()", 8000, "gunicorn.conf.py:2", "source-builds", ":3.14.7-slim-trixie", 0,
 			[]string{"requires-python:  ^3.12", "lock:             poetry.lock: 10 packages"}, nil},
 		"requirements-hashes": {"", "pip", "script", "", "fetch.py", 0, "", "unknown", ":3.12.14-slim-trixie", 0,
 			[]string{"every requirement hashed", ".python-version:  3.12"}, func(t *testing.T, c checkJSON) {

@@ -448,14 +448,14 @@ func resourceCases() []hostileCase {
 			stdout: []string{`"r15"`},
 		},
 		{
-			name: "sbom-400k-components", cause: 14, exit: 0,
+			name: "sbom-300k-components", cause: 14, exit: 0,
 			setup: func(t *testing.T, h *hostileEnv, w string) []string {
 				f, err := os.Create(filepath.Join(w, "big.cdx.json"))
 				if err != nil {
 					t.Fatal(err)
 				}
 				fmt.Fprint(f, `{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [`)
-				for i := range 400_000 {
+				for i := range 300_000 {
 					if i > 0 {
 						fmt.Fprint(f, ",")
 					}

@@ -103,7 +103,6 @@ func (b *buildah) load(t *testing.T, archive, name string) {
 	b.must(t, "tag", id, name)
 }
 
-
 // libsFixtures returns the directory holding build.oci.tar, runtime.oci.tar
 // and dlruntime.oci.tar, building them when they are not cached, and a
 // buildah whose storage holds them as localhost/pyimg-e2e-libs/<name>.

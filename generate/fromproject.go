@@ -3,6 +3,8 @@ package generate
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -20,12 +22,13 @@ type layout struct {
 	installable   bool
 	hasDeps       bool
 	ignoredLock   string // a lock generate cannot install from
+	srcLayout     bool   // the packages live under src/, not importable from the root
 	scripts       []string
 	deps          []string // dependency names, for suggestions
 }
 
 func layoutOf(p *project.Project) layout {
-	l := layout{pyproject: p.Pyproject != nil, installable: p.BuildBackend != "" || p.SetupPy}
+	l := layout{pyproject: p.Pyproject != nil, installable: p.BuildBackend != "" || p.SetupPy, srcLayout: hasSrcPackage(p.Dir)}
 	if lk := p.Lock(); lk != nil {
 		switch lk.Kind {
 		case project.LockUV, project.LockPoetry:
@@ -60,6 +63,20 @@ func layoutOf(p *project.Project) layout {
 	l.deps = slices.Compact(l.deps)
 	l.hasDeps = len(p.Dependencies) > 0
 	return l
+}
+
+// hasSrcPackage reports whether dir/src holds a Python package.
+func hasSrcPackage(dir string) bool {
+	entries, err := os.ReadDir(filepath.Join(dir, "src"))
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(dir, "src", e.Name(), "__init__.py")); e.IsDir() && err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // FromProject derives the Spec for a detected project, its configuration
@@ -98,7 +115,7 @@ func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec
 		} else {
 			notes = append(notes, "install: pip install -r "+l.requirements+" (no hashes: generate them with pip-compile --generate-hashes or uv pip compile --generate-hashes)")
 		}
-	case l.pyproject && (l.hasDeps || (l.installable && len(l.scripts) > 0)):
+	case l.pyproject && l.hasDeps:
 		s.Install = InstallPyproject
 		notes = append(notes, "install: pip install . (no lock file: dependencies resolve at build time)")
 	default:
@@ -108,7 +125,10 @@ func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec
 	if l.ignoredLock != "" {
 		notes = append(notes, fmt.Sprintf("%s is not used: generate installs from uv.lock, poetry.lock or requirements files (export it, e.g. to requirements.txt with hashes)", l.ignoredLock))
 	}
-	s.InstallProject = len(l.scripts) > 0 && l.installable
+	// An installable project is installed (non-editable) into the venv:
+	// its console scripts land in the venv's bin, C extensions get built,
+	// a src/ layout becomes importable. Otherwise the source is copied.
+	s.InstallProject = l.installable
 	if cfg.InstallProject != nil {
 		s.InstallProject = *cfg.InstallProject
 	}

@@ -94,6 +94,16 @@ func TestFromProject(t *testing.T) {
 			install: InstallPyproject, installProj: true, command: []string{"python", "-m", "x"},
 		},
 		{
+			name: "src layout is installed",
+			files: map[string]string{
+				"pyproject.toml":      "[project]\nname = \"api\"\ndependencies = [\"fastapi\", \"uvicorn\"]\n[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n",
+				"uv.lock":             "version = 1\n",
+				"src/api/__init__.py": "",
+				"src/api/main.py":     "from fastapi import FastAPI\napp = FastAPI()\n",
+			},
+			install: InstallUV, installProj: true, command: []string{"uvicorn", "api.main:app", "--host", "0.0.0.0", "--port", "8000"}, port: 8000,
+		},
+		{
 			name:    "stdlib only",
 			files:   map[string]string{"main.py": mainScript},
 			install: InstallNone, command: []string{"python", "main.py"},
@@ -111,7 +121,7 @@ func TestFromProject(t *testing.T) {
 		{
 			name:    "two console scripts",
 			files:   map[string]string{"pyproject.toml": "[project]\nname = \"x\"\n[project.scripts]\na = \"x:a\"\nb = \"x:b\"\n[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"setuptools.build_meta\"\n"},
-			install: InstallPyproject, installProj: true, command: []string{"a"},
+			install: InstallNone, installProj: true, command: []string{"a"},
 			noteContains: "of console scripts a, b",
 		},
 		{
@@ -341,6 +351,17 @@ func TestRun(t *testing.T) {
 	res, err = Run(ctx, dir, VariantAlpine, WithNow(today), WithMuslCheck(func(context.Context, *project.Project, string) (bool, []string, error) { return true, nil, nil }))
 	if err != nil || !strings.Contains(res.Spec.BuildImage, "alpine") {
 		t.Errorf("Run(alpine, feasible) = %v, %v", res, err)
+	}
+	// A libs analysis adds runtime packages once and warns about the
+	// sonames nothing provides.
+	res, err = Run(ctx, dir, VariantSlim, WithNow(today), WithRuntimeLibs("oci:build", []string{"libpq5", "libpq5"}, []string{"libfoo.so.1"}))
+	if err != nil || !slices.Equal(res.Spec.RuntimePackages, []string{"libpq5"}) ||
+		!slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "oci:build lacks libfoo.so.1") }) ||
+		!strings.Contains(string(res.Files.Dockerfile), "apt-get install -y --no-install-recommends libpq5") {
+		t.Errorf("Run(WithRuntimeLibs) = %v, %v", res, err)
+	}
+	if _, err := Run(ctx, dir, VariantSlim, WithNow(today), WithRuntimeLibs("x", []string{"bad name; rm"}, nil)); !errors.Is(err, ErrInvalidSpec) {
+		t.Errorf("Run(WithRuntimeLibs(bad name)) = %v, want ErrInvalidSpec", err)
 	}
 	// requires-python that distroless cannot meet.
 	dir2 := writeProject(t, map[string]string{"pyproject.toml": "[project]\nname = \"old\"\nrequires-python = \"<3.12\"\n", "app.py": ""})

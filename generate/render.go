@@ -234,39 +234,48 @@ func builderPackages(s Spec) []string {
 	var pkgs []string
 	if s.Variant == VariantDistroless {
 		pkgs = append(pkgs, "python3-venv")
+		if len(s.BuildPackages) > 0 {
+			pkgs = append(pkgs, "python3-dev") // Debian's Python.h, for compiling extensions
+		}
 	}
-	return append(pkgs, s.BuildPackages...)
+	return dedupe(append(pkgs, s.BuildPackages...))
 }
 
-// glibcLibs are the sonames of glibc itself, which the distroless runtime
-// has and which must not be mixed with the builder's copy.
-const glibcLibs = "libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libresolv.so.*|libutil.so.*|libanl.so.*|ld-linux*"
-
-// runtimeLibs writes the stage that collects the shared libraries of the
-// runtime packages and their dependencies (glibc excepted) for distroless.
+// runtimeLibs writes the stage that collects, for the distroless runtime
+// (which has no package manager), the shared libraries of the runtime
+// packages and everything they link that the runtime image lacks: the
+// runtime's file system is bind-mounted to compare against.
 func runtimeLibs(w *writer, s Spec) {
 	pkgs := strings.Join(s.RuntimePackages, " ")
-	w.line("# The shared libraries of %s and what they link (glibc excepted),", pkgs)
-	w.line("# for the runtime, which has no package manager.")
+	w.line("# The shared libraries of %s and what they link, when the runtime", pkgs)
+	w.line("# image lacks them (it has no package manager to install them).")
+	w.line("FROM ${RUNTIME_IMAGE} AS runtime-base")
+	w.blank()
 	w.line("FROM builder AS runtime-libs")
 	w.line(`SHELL ["/bin/bash", "-o", "pipefail", "-c"]`)
-	w.run(nil, slices.Concat([]string{
+	w.run([]string{"type=bind,from=runtime-base,target=/runtime"}, slices.Concat([]string{
 		"apt-get update",
 		"apt-get install -y --no-install-recommends " + pkgs},
 		aptCleanup, []string{
-			`libdir="/out/usr/lib/$(python3 -c 'import sysconfig; print(sysconfig.get_config_var("MULTIARCH"))')"`,
-			`mkdir -p "$libdir"`,
+			`multiarch="$(python3 -c 'import sysconfig; print(sysconfig.get_config_var("MULTIARCH"))')"`,
+			`mkdir -p "/out/usr/lib/$multiarch"`,
 			`for lib in $(dpkg -L ` + pkgs + ` | grep -E '\.so(\.[0-9]+)*$'); do \
-        cp -L "$lib" "$libdir/"; \
-        for dep in $(ldd "$lib" | awk '$3 ~ /^\// {print $3}'); do \
-            case "${dep##*/}" in ` + glibcLibs + `) ;; *) cp -L "$dep" "$libdir/" ;; esac; \
+        for f in "$lib" $(ldd "$lib" | awk '$3 ~ /^\// {print $3}'); do \
+            name="${f##*/}"; \
+            if [ ! -e "/runtime/usr/lib/$multiarch/$name" ] && [ ! -e "/runtime/lib/$multiarch/$name" ]; then \
+                cp -L "$f" "/out/usr/lib/$multiarch/"; \
+            fi; \
         done; \
     done`})...)
 	w.blank()
 }
 
 func runtime(w *writer, s Spec) {
-	w.line("FROM ${RUNTIME_IMAGE} AS runtime")
+	if s.Variant == VariantDistroless && len(s.RuntimePackages) > 0 {
+		w.line("FROM runtime-base AS runtime")
+	} else {
+		w.line("FROM ${RUNTIME_IMAGE} AS runtime")
+	}
 	user := strconv.Itoa(s.UID)
 	switch s.Variant {
 	case VariantDistroless:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,9 +31,9 @@ type options struct {
 	now       time.Time
 	resolve   Resolver
 	tags      TagLister
+	libs      *libsFinding
 	musl      MuslCheck
 	repo      string
-	policy    *baseimage.Policy
 }
 
 // WithKnowledge sets the lifecycle data (default: the embedded data).
@@ -49,6 +50,22 @@ func WithResolver(r Resolver) Option { return func(o *options) { o.resolve = r }
 // tags (a mirror may lack the newest patch release). When listing fails
 // the choice follows the embedded data, with a warning.
 func WithTagLister(l TagLister) Option { return func(o *options) { o.tags = l } }
+
+// libsFinding is what a native-library analysis (pyimg libs) of a built
+// image found missing.
+type libsFinding struct {
+	source   string
+	packages []string
+	unknown  []string
+}
+
+// WithRuntimeLibs adds the runtime packages a shared-library analysis of
+// source (an image or directory built from the project, as pyimg libs
+// reads it) found the app needs but lacks; unknown are missing sonames no
+// known package provides (reported as warnings).
+func WithRuntimeLibs(source string, packages, unknown []string) Option {
+	return func(o *options) { o.libs = &libsFinding{source, packages, unknown} }
+}
 
 // WithMuslCheck sets the feasibility check the alpine variant runs.
 // Without it, alpine is refused for a project with dependencies.
@@ -146,6 +163,24 @@ func Run(ctx context.Context, dir string, variant Variant, opts ...Option) (*Res
 		return nil, err
 	}
 	res := &Result{Dir: dir, Bases: b, Notes: notes, Warnings: warnings}
+	if l := o.libs; l != nil {
+		var added []string
+		for _, p := range l.packages {
+			if !slices.Contains(spec.RuntimePackages, p) {
+				spec.RuntimePackages = append(spec.RuntimePackages, p)
+				added = append(added, p)
+			}
+		}
+		if len(added) > 0 {
+			res.Notes = append(res.Notes, fmt.Sprintf("runtime packages %s: shared libraries %s lacks (pyimg libs)", strings.Join(added, ", "), l.source))
+		}
+		for _, so := range l.unknown {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("%s lacks %s and no known package provides it: add it to [tool.pyimg.generate] runtime-packages", l.source, so))
+		}
+		if err := spec.Validate(); err != nil {
+			return nil, err
+		}
+	}
 	if variant.Alpine() && spec.Install != InstallNone {
 		if o.musl == nil {
 			return nil, fmt.Errorf("%w: variant alpine: the project has dependencies and no musl feasibility check is available; use slim", ErrNotFeasible)

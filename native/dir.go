@@ -31,6 +31,12 @@ func Dir(ctx context.Context, root string, opts ...Option) (*Result, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("reading directory %s: %w", root, ErrNotDir)
 	}
+	label := root
+	// The root itself may be a symlink (a venv linked into place); what is
+	// below it is never followed.
+	if root, err = filepath.EvalSymlinks(root); err != nil {
+		return nil, fmt.Errorf("reading directory %s: %w", label, err)
+	}
 	venv := true
 	for _, d := range []string{"etc", "usr"} {
 		if _, err := os.Lstat(filepath.Join(root, d)); err == nil {
@@ -51,7 +57,7 @@ func Dir(ctx context.Context, root string, opts ...Option) (*Result, error) {
 		}
 		mount = filepath.ToSlash(abs)
 	}
-	opts = append([]Option{WithLabel(root)}, opts...)
+	opts = append([]Option{WithLabel(label)}, opts...)
 	v := New(nil, opts...)
 	lv := v.VisitLayer(layers.Layer{Index: 0})
 	var stats layers.Stats

@@ -58,7 +58,7 @@ func TestIndexProvidersByRelease(t *testing.T) {
 		{inventory.Distro{ID: "debian", Codename: "sid"}, "", []string{"libssl3", "libssl3t64"}},
 		{inventory.Distro{ID: "alpine"}, LibcMusl, []string{"libssl3"}},
 		{inventory.Distro{}, LibcMusl, []string{"libssl3"}},
-		{inventory.Distro{}, "", []string{"libssl3", "libssl3t64"}},
+		{inventory.Distro{}, "", []string{"libssl3", "libssl3t64", "libssl3"}},
 		{inventory.Distro{}, LibcGlibc, []string{"libssl3", "libssl3t64"}},
 	}
 	for _, tc := range tests {

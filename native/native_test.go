@@ -3,6 +3,7 @@ package native
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -227,5 +228,30 @@ func TestVenvWithPyvenvCfg(t *testing.T) {
 	}
 	if res.Roots[0].Distribution != "pkg==1.0" {
 		t.Errorf("distribution = %q, want pkg==1.0", res.Roots[0].Distribution)
+	}
+}
+
+// TestDirSymlinksStayInside checks that symlinks of a directory input are
+// resolved inside it: a link to a host file that exists on the host but
+// not below the root does not satisfy a need, and a root that is itself a
+// symlink is read.
+func TestDirSymlinksStayInside(t *testing.T) {
+	root := fixtureRoot(t)
+	if _, err := os.Stat("/usr/bin/true"); err != nil {
+		t.Skip("SKIPPING: no /usr/bin/true on the host")
+	}
+	if err := os.Symlink("../../../../../../../usr/bin/true", filepath.Join(root, "usr/lib/x86_64-linux-gnu/libgone.so.7")); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "rootlink")
+	if err := os.Symlink(root, link); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Dir(context.Background(), link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := missingNames(res); !slices.Equal(got, []string{"libgone.so.7"}) {
+		t.Errorf("missing = %q, want libgone.so.7 (the link leaves the root)", got)
 	}
 }

@@ -1,7 +1,6 @@
 package project
 
 import (
-	"github.com/pyimg/pyimg/internal/tomlguard"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -40,7 +39,7 @@ type rawPoetryLock struct {
 
 // ParsePoetryLock parses Poetry's poetry.lock (lock versions 1.x and 2.x).
 func ParsePoetryLock(file string, data []byte) (*Lock, error) {
-	if err := tomlguard.Check(file, data); err != nil {
+	if err := checkTOML(file, data); err != nil {
 		return nil, err
 	}
 	var raw rawPoetryLock

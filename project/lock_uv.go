@@ -2,7 +2,6 @@ package project
 
 import (
 	"bytes"
-	"github.com/pyimg/pyimg/internal/tomlguard"
 
 	"github.com/BurntSushi/toml"
 )
@@ -45,7 +44,7 @@ func (f uvFile) name() string {
 
 // ParseUVLock parses uv's uv.lock.
 func ParseUVLock(file string, data []byte) (*Lock, error) {
-	if err := tomlguard.Check(file, data); err != nil {
+	if err := checkTOML(file, data); err != nil {
 		return nil, err
 	}
 	var raw rawUVLock

@@ -35,6 +35,9 @@ func ParsePipfile(file string, data []byte) (*Pipfile, error) {
 			PythonFullVersion string `toml:"python_full_version"`
 		} `toml:"requires"`
 	}
+	if err := checkTOML(file, data); err != nil {
+		return nil, err
+	}
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		return nil, tomlError(file, data, err)
 	}

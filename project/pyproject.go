@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/pyimg/pyimg/internal/tomlguard"
 	"maps"
 	"slices"
 	"strings"
@@ -132,7 +131,7 @@ type rawTools struct {
 // ParsePyproject parses pyproject.toml content; file names it in errors,
 // which are *InputError with the line.
 func ParsePyproject(file string, data []byte) (*Pyproject, error) {
-	if err := tomlguard.Check(file, data); err != nil {
+	if err := checkTOML(file, data); err != nil {
 		return nil, err
 	}
 	var raw rawPyproject

@@ -272,3 +272,19 @@ func TestParsePyprojectIgnoresOtherTools(t *testing.T) {
 		t.Errorf("ParsePyproject = %+v", p)
 	}
 }
+
+func TestDeepTOMLIsInputError(t *testing.T) {
+	t.Parallel()
+	deep := "[project]\nname = \"x\"\nx = " + strings.Repeat("[", 200) + strings.Repeat("]", 200) + "\n"
+	for _, parse := range []func() error{
+		func() error { _, err := ParsePyproject("pyproject.toml", []byte(deep)); return err },
+		func() error { _, err := ParseLock("uv.lock", []byte(deep)); return err },
+		func() error { _, err := ParsePipfile("Pipfile", []byte(deep)); return err },
+	} {
+		err := parse()
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Line != 3 || !strings.Contains(err.Error(), ":3: arrays and tables nest more than") {
+			t.Errorf("deep TOML = %v, want an *InputError at line 3", err)
+		}
+	}
+}

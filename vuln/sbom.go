@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"net/url"
 	"regexp"
@@ -151,12 +152,15 @@ type spdxPackage struct {
 
 // sbomInventory collects the packages of one SBOM format.
 type sbomInventory struct {
-	inv  *inventory.Inventory
-	seen map[string]bool
+	inv *inventory.Inventory
+	// seen holds hashes of the (purl, location, os-owned) keys added: a
+	// million components cost 8 bytes each here, not a copy of the purl.
+	seen map[uint64]bool
+	seed maphash.Seed
 }
 
 func newSBOMInventory() *sbomInventory {
-	return &sbomInventory{inv: &inventory.Inventory{}, seen: map[string]bool{}}
+	return &sbomInventory{inv: &inventory.Inventory{}, seen: map[uint64]bool{}, seed: maphash.MakeSeed()}
 }
 
 func (s *sbomInventory) add(purl string, f sbomFacts) {
@@ -175,7 +179,7 @@ func (s *sbomInventory) add(purl string, f sbomFacts) {
 		pkg.SourceName, pkg.SourceVersion = f.sourceName, cmpOr(f.sourceVersion, pkg.Version)
 	}
 	pkg.OSOwned = f.osOwned
-	key := purl + "\x00" + pkg.Location + "\x00" + strconv.FormatBool(pkg.OSOwned)
+	key := maphash.String(s.seed, purl+"\x00"+pkg.Location+"\x00"+strconv.FormatBool(pkg.OSOwned))
 	if !s.seen[key] {
 		s.seen[key] = true
 		s.inv.Packages = append(s.inv.Packages, pkg)

@@ -26,7 +26,7 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     VIRTUAL_ENV=/opt/venv \
     PATH=/opt/venv/bin:$PATH
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends python3-venv build-essential libpq-dev \
+    && apt-get install -y --no-install-recommends python3-venv python3-dev build-essential libpq-dev \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -42,24 +42,29 @@ RUN --mount=type=cache,target=/root/.cache/uv \
     --mount=type=secret,id=netrc,target=/root/.netrc \
     uv sync --frozen --no-dev --no-editable
 
-# The shared libraries of libpq5 and what they link (glibc excepted),
-# for the runtime, which has no package manager.
+# The shared libraries of libpq5 and what they link, when the runtime
+# image lacks them (it has no package manager to install them).
+FROM ${RUNTIME_IMAGE} AS runtime-base
+
 FROM builder AS runtime-libs
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
-RUN apt-get update \
+RUN --mount=type=bind,from=runtime-base,target=/runtime \
+    apt-get update \
     && apt-get install -y --no-install-recommends libpq5 \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/* \
-    && libdir="/out/usr/lib/$(python3 -c 'import sysconfig; print(sysconfig.get_config_var("MULTIARCH"))')" \
-    && mkdir -p "$libdir" \
+    && multiarch="$(python3 -c 'import sysconfig; print(sysconfig.get_config_var("MULTIARCH"))')" \
+    && mkdir -p "/out/usr/lib/$multiarch" \
     && for lib in $(dpkg -L libpq5 | grep -E '\.so(\.[0-9]+)*$'); do \
-        cp -L "$lib" "$libdir/"; \
-        for dep in $(ldd "$lib" | awk '$3 ~ /^\// {print $3}'); do \
-            case "${dep##*/}" in libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libresolv.so.*|libutil.so.*|libanl.so.*|ld-linux*) ;; *) cp -L "$dep" "$libdir/" ;; esac; \
+        for f in "$lib" $(ldd "$lib" | awk '$3 ~ /^\// {print $3}'); do \
+            name="${f##*/}"; \
+            if [ ! -e "/runtime/usr/lib/$multiarch/$name" ] && [ ! -e "/runtime/lib/$multiarch/$name" ]; then \
+                cp -L "$f" "/out/usr/lib/$multiarch/"; \
+            fi; \
         done; \
     done
 
-FROM ${RUNTIME_IMAGE} AS runtime
+FROM runtime-base AS runtime
 COPY --from=runtime-libs /out/ /
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -18,13 +18,14 @@ import (
 
 type generateFlags struct {
 	registryFlags
-	variant string
-	stdout  bool
-	force   bool
-	pin     bool
-	repo    string
-	format  string
-	now     string
+	variant  string
+	stdout   bool
+	force    bool
+	pin      bool
+	repo     string
+	libsFrom string
+	format   string
+	now      string
 }
 
 func newGenerateCmd(a *app) *cobra.Command {
@@ -61,6 +62,9 @@ System packages come from pyproject.toml (or .pyimg.toml [generate]):
   port = 8000
   health-path = "/healthz"
 
+--libs-from IMAGE|DIR adds the runtime packages 'pyimg libs' finds missing
+in an earlier build of the project (the extension modules' shared libraries).
+
 Existing files are not replaced without --force. Input problems exit 2.`,
 		Example: `  pyimg generate
   pyimg generate --variant distroless --stdout services/api
@@ -82,6 +86,7 @@ Existing files are not replaced without --force. Input problems exit 2.`,
 	f.BoolVar(&fl.force, "force", false, "replace an existing Dockerfile and .dockerignore")
 	f.BoolVar(&fl.pin, "pin", false, "resolve the base images' digests in the registry and pin them")
 	f.StringVar(&fl.repo, "repo", "", "python image repository to build from (default: policy repo, else "+baseimage.DefaultRepo+")")
+	f.StringVar(&fl.libsFrom, "libs-from", "", "add the runtime packages that 'pyimg libs' finds missing in this image or directory (an earlier build of the project)")
 	f.StringVarP(&fl.format, "format", "f", "text", "output format: text or json")
 	f.StringVar(&fl.now, "now", "", "date for support windows, YYYY-MM-DD or RFC 3339 (default: now)")
 	return cmd
@@ -133,6 +138,18 @@ func (a *app) runGenerate(cmd *cobra.Command, fl generateFlags, dir string) erro
 			}
 			return r.Digest, nil
 		}), generate.WithTagLister(reg.Tags))
+	}
+	if fl.libsFrom != "" {
+		libs, err := a.libsOf(cmd.Context(), fl.libsFrom, imageFlags{platform: "linux/amd64", insecure: fl.insecure})
+		if err != nil {
+			return err
+		}
+		manager := "apt"
+		if variant.Alpine() {
+			manager = "apk"
+		}
+		pkgs, unknown := libs.Packages(manager)
+		opts = append(opts, generate.WithRuntimeLibs(fl.libsFrom, pkgs, unknown))
 	}
 	res, err := generate.Run(cmd.Context(), dir, variant, opts...)
 	if err != nil {

@@ -127,3 +127,27 @@ func TestGeneratePinsAgainstRegistry(t *testing.T) {
 		t.Errorf("Dockerfile lacks the pinned ARG default:\n%s", out.Dockerfile)
 	}
 }
+
+// TestGenerateLibsFrom feeds generate what pyimg libs finds missing in a
+// root whose extension needs libpq.so.5: libpq5 joins the runtime
+// packages, on slim (apt line) and distroless (copied libraries).
+func TestGenerateLibsFrom(t *testing.T) {
+	runtime, _ := libsRoots(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "pyproject.toml", "[project]\nname = \"svc\"\nrequires-python = \">=3.11\"\n")
+	writeFile(t, dir, "app.py", "if __name__ == \"__main__\":\n    print(1)\n")
+	for _, v := range []string{"slim", "distroless"} {
+		r := run(t, nil, "generate", "--now", "2026-11-30", "--variant", v, "--libs-from", runtime, "--stdout", "--format", "json", dir)
+		var out generateOut
+		if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+			t.Fatalf("generate --libs-from (%s): exit %d %v\n%s", v, r.code, err, r.stderr)
+		}
+		want := "apt-get install -y --no-install-recommends libpq5"
+		if !strings.Contains(out.Dockerfile, want) || !strings.Contains(strings.Join(out.Notes, "\n"), "runtime packages libpq5: shared libraries "+runtime+" lacks") {
+			t.Errorf("generate --variant %s --libs-from: notes %q, Dockerfile:\n%s", v, out.Notes, out.Dockerfile)
+		}
+	}
+	if r := run(t, nil, "generate", "--libs-from", filepath.Join(dir, "missing"), "--stdout", dir); r.code != ExitUsage {
+		t.Errorf("generate --libs-from a missing path = exit %d, want 2\n%s", r.code, r.stderr)
+	}
+}

@@ -35,8 +35,18 @@ func (fl *imageLimitFlags) register(f *pflag.FlagSet) {
 	f.Int64Var(&fl.maxEntries, "max-image-entries", layers.DefaultMaxImageEntries, "tar entries of all layers together before giving up (-1 for no limit)")
 }
 
+// orDefault returns the flags' defaults for commands that do not register
+// them (the zero value would be an invalid timeout and entry count).
+func (fl imageLimitFlags) orDefault() imageLimitFlags {
+	if fl == (imageLimitFlags{}) {
+		return imageLimitFlags{timeout: httptimeout.Default, maxBytes: "", maxEntries: layers.DefaultMaxImageEntries}
+	}
+	return fl
+}
+
 // walkOptions turns the flags into the whole-image budget.
 func (fl imageLimitFlags) walkOptions() ([]layers.Option, error) {
+	fl = fl.orDefault()
 	lim := layers.ImageLimits{MaxEntries: fl.maxEntries}
 	switch s := strings.TrimSpace(fl.maxBytes); s {
 	case "", "0":
@@ -62,6 +72,7 @@ func (a *app) openImage(ctx context.Context, ref string, fl imageFlags) (*image.
 	if err != nil {
 		return nil, usageError(fmt.Errorf("--platform: %w", err))
 	}
+	fl.limits = fl.limits.orDefault()
 	if fl.limits.timeout <= 0 {
 		return nil, usageError(fmt.Errorf("--timeout %s: want a positive duration", fl.limits.timeout))
 	}

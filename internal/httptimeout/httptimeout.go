@@ -57,9 +57,7 @@ func New(base http.RoundTripper, d time.Duration) http.RoundTripper {
 		t = http.DefaultTransport.(*http.Transport)
 	}
 	t = t.Clone()
-	// A dialer the caller set (a test resolving names, a proxy) is kept,
-	// with the connect deadline around it.
-	dial := t.DialContext
+	dial := t.DialContext // a caller's dialer (tests, proxies) is kept
 	if dial == nil {
 		dial = (&net.Dialer{KeepAlive: 30 * time.Second}).DialContext
 	}
@@ -67,10 +65,7 @@ func New(base http.RoundTripper, d time.Duration) http.RoundTripper {
 		dctx, cancel := context.WithTimeout(ctx, d)
 		defer cancel()
 		c, err := dial(dctx, network, addr)
-		if err != nil && ctx.Err() == nil && dctx.Err() != nil {
-			return nil, &TimeoutError{Host: addr, Phase: "connecting to", After: d}
-		}
-		if err != nil && isTimeout(err) {
+		if err != nil && ctx.Err() == nil && (isTimeout(err) || errors.Is(err, context.DeadlineExceeded)) {
 			return nil, &TimeoutError{Host: addr, Phase: "connecting to", After: d}
 		}
 		return c, err

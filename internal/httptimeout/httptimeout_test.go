@@ -1,6 +1,7 @@
 package httptimeout
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -87,5 +88,24 @@ func TestDeadlines(t *testing.T) {
 	resp.Body.Close()
 	if err != nil || string(b) != "xxxxxx" {
 		t.Errorf("a body that keeps coming = %q, %v; want it whole", b, err)
+	}
+}
+
+// TestKeepsCallerDialer checks that a base transport's own dialer is used.
+func TestKeepsCallerDialer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) }))
+	defer srv.Close()
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	base := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	resp, err := (&http.Client{Transport: New(base, time.Second)}).Get("http://registry.invalid/")
+	if err != nil {
+		t.Fatalf("GET through the caller's dialer = %v", err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "ok" {
+		t.Errorf("body = %q", b)
 	}
 }

@@ -46,6 +46,14 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				out = append(out, lint.Finding(m, b.stage.From,
 					fmt.Sprintf("%s: base image %s %s; rebuilds pick up a different image", stageName(b.stage), b.display(), what), fix))
 			}
+			for _, e := range externalRefs(c) {
+				if e.ref.Digest != "" || e.ref.Tag != "" && e.ref.Tag != "latest" {
+					continue
+				}
+				out = append(out, lint.Finding(m, e.in,
+					fmt.Sprintf("%s=%s names an image without a version tag; rebuilds copy from a different image", e.via, e.ref.Raw),
+					"Pin a version tag and digest, e.g. `--from="+e.ref.Short()+":<version>@sha256:<digest>`."))
+			}
 			return out
 		}},
 		rule{meta: report.Rule{
@@ -103,6 +111,9 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				if !b.official || !b.tagOK || b.tag.HasPatch || b.tag.Raw == "latest" || b.tag.Version == "" || b.ref.Digest != "" {
 					continue
 				}
+				if _, ok := frozenTag(k, c, b); ok {
+					continue // an end-of-life series gets no new patch releases
+				}
 				fix := "Name a patch release in the tag."
 				if p, ok := k.Python(b.tag.Series()); ok && p.Latest != "" {
 					fixed := b.tag
@@ -135,6 +146,14 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				out = append(out, lint.Finding(m, b.stage.From,
 					fmt.Sprintf("%s: %s is not pinned by digest; the tag can move to a different image", stageName(b.stage), b.display()),
 					fmt.Sprintf("Run `pyimg pin` to rewrite it as `FROM %s@sha256:<digest>` (or get the digest with `docker buildx imagetools inspect %s`).", b.display(), b.display())))
+			}
+			for _, e := range externalRefs(c) {
+				if e.ref.Digest != "" {
+					continue
+				}
+				out = append(out, lint.Finding(m, e.in,
+					fmt.Sprintf("%s=%s is not pinned by digest; the tag can move to a different image", e.via, e.ref.Raw),
+					fmt.Sprintf("Append the digest: `%s@sha256:<digest>` (from `docker buildx imagetools inspect %s`).", e.ref.Raw, e.ref.Raw)))
 			}
 			return out
 		}},
@@ -225,6 +244,9 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				case st.Support == baseimage.EOL:
 					out = append(out, lint.Finding(m, b.stage.From,
 						fmt.Sprintf("%s: %s (%s) has had no security support since %s%s", stageName(b.stage), name, b.display(), day(st.EOL), frozenNote), fix))
+				case !finalChainSet(c)[b.stage.Index]:
+					// A builder's OS that still gets (LTS) security fixes
+					// ships nothing: only an unsupported one is reported.
 				case st.Phase == baseimage.PhaseLTS:
 					f := lint.Finding(m, b.stage.From,
 						fmt.Sprintf("%s: %s (%s) left regular security support on %s; only Debian LTS covers it, until %s%s",
@@ -243,7 +265,7 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 		}},
 		rule{meta: report.Rule{
 			ID: "PY107", Name: "python-abi-mismatch", Severity: report.SeverityError,
-			Summary: "A virtualenv or site-packages is copied between stages with different Python versions or libc.",
+			Summary: "A virtualenv, site-packages or pip --target directory is copied between stages with different Python versions or libc, or pip installs for another interpreter than the image runs.",
 			Why: "Compiled wheels are tagged for one CPython minor version and libc (`cp312-manylinux` vs `musllinux`), and a " +
 				"venv's `bin/python` links to the builder's interpreter: copying it into a 3.11 or distroless/Alpine stage fails " +
 				"at import time with `ModuleNotFoundError` or `Error loading shared library`.",
@@ -258,7 +280,7 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 					continue
 				}
 				for _, in := range s.Instructions {
-					if in.Kind != dockerfile.KindCopy || in.CopyFrom == "" || !copiesPythonEnv(in) {
+					if in.Kind != dockerfile.KindCopy || in.CopyFrom == "" || !copiesPythonEnv(in) && !copiesPipTarget(c, in) {
 						continue
 					}
 					var src pythonABI
@@ -296,7 +318,7 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 						fmt.Sprintf("Build %s on the same Python series and libc as %s.", in.CopyFrom, dst.image)))
 				}
 			}
-			return out
+			return append(out, interpreterMismatch(k, m, c)...)
 		}},
 		rule{meta: report.Rule{
 			ID: "PY108", Name: "python-prerelease", Severity: report.SeverityWarning,

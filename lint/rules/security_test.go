@@ -126,7 +126,7 @@ func TestPY206(t *testing.T) {
 		{name: "sudo apt", src: "FROM python:3.12\nUSER app\nRUN sudo apt-get update && sudo apt-get install -y curl\n", want: []int{3}},
 		{name: "sudo in heredoc", src: "FROM python:3.12\nRUN <<EOF\nsudo pip install x\nEOF\n", want: []int{2}},
 		{name: "no sudo", src: "FROM python:3.12\nRUN apt-get update\n"},
-		{name: "installing sudo is not using it", src: "FROM python:3.12\nRUN apt-get install -y sudo\n"},
+		{name: "installing sudo counts (issue 13: sudo in the final image lets the app user become root)", src: "FROM python:3.12\nRUN apt-get install -y sudo\n", want: []int{2}},
 		{name: "echo sudo", src: "FROM python:3.12\nRUN echo sudo\n"},
 	})
 }
