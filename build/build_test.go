@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -376,6 +377,17 @@ func TestRunErrors(t *testing.T) {
 		{"no lock", func(t *testing.T, f *fixture) {
 			os.Remove(filepath.Join(f.project, "requirements.txt"))
 		}, func(err error) bool { return errors.Is(err, ErrUnsupportedLock) }, nil},
+		{"no lock needed without dependencies", func(t *testing.T, f *fixture) {
+			// Without a lock, a project that declares no dependency has
+			// nothing to install: the build goes on to the project itself.
+			os.Remove(filepath.Join(f.project, "requirements.txt"))
+			pp, _ := os.ReadFile(filepath.Join(f.project, "pyproject.toml"))
+			os.WriteFile(filepath.Join(f.project, "pyproject.toml"), []byte(regexp.MustCompile(`(?s)dependencies = \[.*?\]\n`).ReplaceAllString(string(pp), "")), 0o644)
+			os.RemoveAll(filepath.Join(f.project, "src"))
+		}, func(err error) bool {
+			var ie *InputError
+			return errors.As(err, &ie) && !errors.Is(err, ErrUnsupportedLock) && strings.Contains(err.Error(), "no package for project")
+		}, nil},
 		{"unpinned", func(t *testing.T, f *fixture) {
 			os.WriteFile(filepath.Join(f.project, "requirements.txt"), []byte("alpha>=1.0 --hash=sha256:"+strings.Repeat("a", 64)+"\n"), 0o644)
 		}, func(err error) bool { var ie *InputError; return errors.As(err, &ie) && ie.Line == 1 }, nil},

@@ -19,7 +19,7 @@ import (
 
 // projectLayer installs the project (its wheel, or one built in memory from
 // its sources) into the venv and writes the layer into cacheDir/layers.
-func projectLayer(dir, projectWheel string, meta pyprojectMeta, t *target.Target, prefix, workdir string, mtime time.Time, cacheDir string) (*builtLayer, error) {
+func projectLayer(dir, projectWheel string, meta pyprojectMeta, declared []string, t *target.Target, prefix, workdir string, mtime time.Time, cacheDir string) (*builtLayer, error) {
 	var data []byte
 	var name string
 	if projectWheel != "" {
@@ -30,7 +30,7 @@ func projectLayer(dir, projectWheel string, meta pyprojectMeta, t *target.Target
 		data, name = b, filepath.Base(projectWheel)
 	} else {
 		var err error
-		data, name, err = sourceWheel(dir, meta)
+		data, name, err = sourceWheel(dir, meta, declared)
 		if err != nil {
 			return nil, err
 		}

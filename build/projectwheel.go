@@ -25,7 +25,7 @@ const maxProjectBytes = 512 << 20
 // or flat layout from its pyproject.toml: its package (or module) and a
 // dist-info with METADATA, WHEEL, entry_points.txt and RECORD. It returns
 // the wheel's bytes and file name.
-func sourceWheel(dir string, meta pyprojectMeta) ([]byte, string, error) {
+func sourceWheel(dir string, meta pyprojectMeta, declared []string) ([]byte, string, error) {
 	pyproject := filepath.Join(dir, "pyproject.toml")
 	if meta.Name == "" {
 		return nil, "", &InputError{File: pyproject, Err: errors.New("[project] name is missing: build needs it, or a --project-wheel")}
@@ -56,6 +56,29 @@ func sourceWheel(dir string, meta pyprojectMeta) ([]byte, string, error) {
 			found = cand + ".py"
 			break
 		}
+	}
+	if found == "" && err == nil && len(declared) > 0 {
+		// Packages pyproject names ([tool.setuptools] packages, hatch's
+		// wheel packages), each a directory relative to the project.
+		files = map[string][]byte{}
+		for _, d := range declared {
+			rel := filepath.Clean(filepath.FromSlash(d))
+			if filepath.IsAbs(rel) || rel == "." || strings.HasPrefix(rel, "..") {
+				return nil, "", &InputError{File: pyproject, Err: fmt.Errorf("package %q is not a directory inside the project", d)}
+			}
+			p := filepath.Join(dir, rel)
+			if _, serr := os.Stat(filepath.Join(p, "__init__.py")); serr != nil {
+				return nil, "", &InputError{File: pyproject, Err: fmt.Errorf("package %q: no %s", d, filepath.Join(rel, "__init__.py"))}
+			}
+			pkg, perr := readPackage(p, strings.TrimPrefix(filepath.ToSlash(rel), "src/"))
+			if perr != nil {
+				return nil, "", perr
+			}
+			for k, v := range pkg {
+				files[k] = v
+			}
+		}
+		found = strings.Join(declared, ", ")
 	}
 	if err != nil {
 		return nil, "", err

@@ -49,7 +49,35 @@ type pyprojectFile struct {
 		Pyimg struct {
 			Build Config `toml:"build"`
 		} `toml:"pyimg"`
+		// Setuptools' packages is a list of names, or a find table this
+		// build does not evaluate.
+		Setuptools struct {
+			Packages any `toml:"packages"`
+		} `toml:"setuptools"`
+		Hatch struct {
+			Build struct {
+				Targets struct {
+					Wheel struct {
+						Packages []string `toml:"packages"`
+					} `toml:"wheel"`
+				} `toml:"targets"`
+			} `toml:"build"`
+		} `toml:"hatch"`
 	} `toml:"tool"`
+}
+
+// declaredPackages returns the package directories pyproject names for the
+// wheel: setuptools' packages list and hatch's wheel packages.
+func (p *pyprojectFile) declaredPackages() []string {
+	var out []string
+	if list, ok := p.Tool.Setuptools.Packages.([]any); ok {
+		for _, v := range list {
+			if s, ok := v.(string); ok && s != "" {
+				out = append(out, strings.ReplaceAll(s, ".", "/"))
+			}
+		}
+	}
+	return append(out, p.Tool.Hatch.Build.Targets.Wheel.Packages...)
 }
 
 // readPyproject reads dir/pyproject.toml; a missing file gives zero values.

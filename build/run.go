@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -120,6 +121,11 @@ func Run(ctx context.Context, dir string, opts ...Option) (*Result, error) {
 		return nil, &InputError{File: filepath.Join(dir, "pyproject.toml"), Err: errors.New("no base image: pass --base or set [tool.pyimg.build] base (see `pyimg recommend`)")}
 	}
 	lock, err := o.readLock(dir)
+	if errors.Is(err, ErrUnsupportedLock) && len(pp.Project.Dependencies) == 0 && !slices.Contains(pp.Project.Dynamic, "dependencies") {
+		// A project that declares no dependency has nothing to lock.
+		lock, err = &Lock{Requirements: []Requirement{}}, nil
+		o.emit("lock", "no dependencies declared: nothing to lock")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +303,7 @@ func (o *options) buildLayers(ctx context.Context, base *image.Image, dir string
 		o.emit("layer", "dependencies: %s (%d distributions, %d bytes)", deps.Written.Digest, len(deps.Dists), deps.Written.Size)
 	}
 	workdir := workingDir(cfg)
-	proj, err := projectLayer(dir, o.projectWheel, pp.Project, t, o.prefix, workdir, o.mtime(), o.cacheDir)
+	proj, err := projectLayer(dir, o.projectWheel, pp.Project, pp.declaredPackages(), t, o.prefix, workdir, o.mtime(), o.cacheDir)
 	if err != nil {
 		return nil, err
 	}
