@@ -233,44 +233,6 @@ func copyTree(t *testing.T, src, dst string) {
 	}
 }
 
-// buildah runs buildah in a private vfs storage below dir.
-type vfsBuildah struct{ dir string }
-
-func newVFSBuildah(t *testing.T) *vfsBuildah {
-	t.Helper()
-	if _, err := exec.LookPath("buildah"); err != nil {
-		skipOrFail(t, "buildah not installed (run scripts/install-test-deps.sh as root)")
-	}
-	s := &vfsBuildah{dir: t.TempDir()}
-	if err := os.WriteFile(filepath.Join(s.dir, "policy.json"), []byte(`{"default":[{"type":"insecureAcceptAnything"}]}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = s.run(context.Background(), "rm", "--all")
-		_, _ = s.run(context.Background(), "rmi", "--all", "--force")
-	})
-	return s
-}
-
-func (s *vfsBuildah) run(ctx context.Context, args ...string) (string, error) {
-	global := []string{"--root", filepath.Join(s.dir, "storage"), "--runroot", filepath.Join(s.dir, "run"), "--storage-driver", "vfs"}
-	sub, rest := args[:1], args[1:]
-	if sub[0] == "from" {
-		rest = append([]string{"--signature-policy", filepath.Join(s.dir, "policy.json")}, rest...)
-	}
-	if sub[0] == "run" {
-		rest = append([]string{"--isolation", "chroot"}, rest...)
-	}
-	c := exec.CommandContext(ctx, "buildah", append(append(global, sub...), rest...)...)
-	c.Env = append(os.Environ(), "TMPDIR="+s.dir, "BUILDAH_ISOLATION=chroot")
-	var out, errb bytes.Buffer
-	c.Stdout, c.Stderr = &out, &errb
-	if err := c.Run(); err != nil {
-		return out.String(), fmt.Errorf("buildah %s: %v\n%s", strings.Join(args, " "), err, errb.String())
-	}
-	return out.String(), nil
-}
-
 func skopeoInspectDigest(t *testing.T, ref string, extra ...string) string {
 	t.Helper()
 	out, err := exec.Command("skopeo", append(append([]string{"inspect", "--format", "{{.Digest}}"}, extra...), ref)...).CombinedOutput()
@@ -317,7 +279,7 @@ func TestBuild(t *testing.T) {
 	}
 
 	t.Run("runs as non-root", func(t *testing.T) {
-		st := newVFSBuildah(t)
+		st := newBuildahStore(t, "vfs")
 		ctx := context.Background()
 		ctr, err := st.run(ctx, "from", "oci-archive:"+img1)
 		if err != nil {
@@ -366,7 +328,7 @@ func TestBuild(t *testing.T) {
 		if _, stderr, code := runBuild(t, "022", "UTC", dir, append(common, "--output", "oci-archive:"+img, proj)...); code != 0 {
 			t.Fatalf("build with pip: exit %d\n%s", code, stderr)
 		}
-		st := newVFSBuildah(t)
+		st := newBuildahStore(t, "vfs")
 		ctx := context.Background()
 		ctr, err := st.run(ctx, "from", "oci-archive:"+img)
 		if err != nil {

@@ -34,6 +34,12 @@ type buildahStore struct {
 // removes it, with every image and container in it, when the test ends.
 func newBuildahStore(t *testing.T, driver string) *buildahStore {
 	t.Helper()
+	if _, err := exec.LookPath("buildah"); err != nil {
+		skipOrFail(t, "buildah not found (run scripts/install-test-deps.sh as root)")
+	}
+	if os.Geteuid() != 0 {
+		skipOrFail(t, "buildah builds with chroot isolation need root")
+	}
 	dir, err := os.MkdirTemp("/var/tmp", "pyimg-e2e-generate-")
 	if err != nil {
 		t.Fatal(err)
@@ -218,4 +224,12 @@ func (b *buildahStore) imageSize(t *testing.T, ctx context.Context, img string) 
 		uncompressed += u
 	}
 	return compressed, uncompressed
+}
+
+// loadArchive pulls an oci-archive into the store under name.
+func (b *buildahStore) loadArchive(t *testing.T, archive, name string) {
+	t.Helper()
+	ctx := context.Background()
+	id := strings.TrimSpace(b.must(t, ctx, "pull", "--quiet", "oci-archive:"+archive))
+	b.must(t, ctx, "tag", id, name)
 }

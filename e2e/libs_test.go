@@ -7,13 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	fx "github.com/pyimg/pyimg/e2e/internal/fixtures"
 )
@@ -24,89 +22,10 @@ import (
 // do not change the shared fixtures' recipe hash.
 var libsImages = []string{"build", "runtime", "dlruntime"}
 
-// buildah runs buildah against a private containers/storage, like the
-// fixture builder.
-type buildah struct {
-	dir, driver string
-}
-
-func newBuildah(t *testing.T, driver string) *buildah {
-	t.Helper()
-	if _, err := fx.LookPath("buildah"); err != nil {
-		skipOrFail(t, "buildah not found (run scripts/install-test-deps.sh as root)")
-	}
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "the libs e2e builds need root (buildah with chroot isolation)")
-	}
-	dir, err := os.MkdirTemp("", "pyimg-e2e-libs-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &buildah{dir: dir, driver: driver}
-	if err := os.WriteFile(filepath.Join(dir, "policy.json"), []byte(`{"default":[{"type":"insecureAcceptAnything"}]}`+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "registries.conf"), []byte("unqualified-search-registries = []\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(filepath.Join(dir, "tmp"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		_, _ = b.cmd(ctx, "rm", "--all")
-		_, _ = b.cmd(ctx, "rmi", "--all", "--force")
-		for _, sub := range []string{"storage/overlay", "run"} {
-			_ = exec.Command("umount", "-R", filepath.Join(dir, sub)).Run()
-		}
-		if err := os.RemoveAll(dir); err != nil {
-			t.Logf("removing buildah storage %s: %v", dir, err)
-		}
-	})
-	return b
-}
-
-func (b *buildah) cmd(ctx context.Context, args ...string) (string, error) {
-	global := []string{"--root", filepath.Join(b.dir, "storage"), "--runroot", filepath.Join(b.dir, "run"), "--storage-driver", b.driver}
-	sub, rest := args[:1], args[1:]
-	switch args[0] {
-	case "bud", "pull", "push", "from":
-		rest = append([]string{"--signature-policy", filepath.Join(b.dir, "policy.json")}, rest...)
-	}
-	c := exec.CommandContext(ctx, "buildah", append(append(global, sub...), rest...)...)
-	c.Env = append(os.Environ(), "CONTAINERS_REGISTRIES_CONF="+filepath.Join(b.dir, "registries.conf"), "BUILDAH_ISOLATION=chroot", "TMPDIR="+filepath.Join(b.dir, "tmp"))
-	var out, errb strings.Builder
-	c.Stdout, c.Stderr = &out, &errb
-	if err := c.Run(); err != nil {
-		return out.String(), fmt.Errorf("buildah %s: %w\n%s%s", strings.Join(args, " "), err, tailLines(out.String(), 30)+"\n", tailLines(errb.String(), 30))
-	}
-	return out.String(), nil
-}
-
-func (b *buildah) must(t *testing.T, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
-	defer cancel()
-	start := time.Now()
-	out, err := b.cmd(ctx, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("buildah %s: %s", args[0], time.Since(start).Round(100*time.Millisecond))
-	return out
-}
-
-// load pulls an oci-archive into the storage under name.
-func (b *buildah) load(t *testing.T, archive, name string) {
-	t.Helper()
-	id := strings.TrimSpace(b.must(t, "pull", "--quiet", "oci-archive:"+archive))
-	b.must(t, "tag", id, name)
-}
-
 // libsFixtures returns the directory holding build.oci.tar, runtime.oci.tar
 // and dlruntime.oci.tar, building them when they are not cached, and a
 // buildah whose storage holds them as localhost/pyimg-e2e-libs/<name>.
-func libsFixtures(t *testing.T) (string, *buildah) {
+func libsFixtures(t *testing.T) (string, *buildahStore) {
 	t.Helper()
 	set := fixtures(t)
 	src := filepath.Join(repoRoot, "e2e", "libsdata")
@@ -125,7 +44,7 @@ func libsFixtures(t *testing.T) (string, *buildah) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(root, "libs-"+hex.EncodeToString(h.Sum(nil))[:12])
-	b := newBuildah(t, set.StorageDriver)
+	b := newBuildahStore(t, set.StorageDriver)
 	unlock := flock(t, filepath.Join(root, "libs.lock"))
 	defer unlock()
 	cached := true
@@ -136,7 +55,7 @@ func libsFixtures(t *testing.T) (string, *buildah) {
 	}
 	if cached {
 		for _, n := range libsImages {
-			b.load(t, filepath.Join(dir, n+".oci.tar"), "localhost/pyimg-e2e-libs/"+n)
+			b.loadArchive(t, filepath.Join(dir, n+".oci.tar"), "localhost/pyimg-e2e-libs/"+n)
 		}
 		return dir, b
 	}
@@ -147,8 +66,8 @@ func libsFixtures(t *testing.T) (string, *buildah) {
 			_ = os.RemoveAll(o)
 		}
 	}
-	b.load(t, set.Path(fx.Wasted, fx.OCIArchive), "localhost/pyimg-e2e-libs/base")
-	b.load(t, set.Path(fx.Distroless, fx.OCIArchive), "localhost/pyimg-e2e-libs/distroless")
+	b.loadArchive(t, set.Path(fx.Wasted, fx.OCIArchive), "localhost/pyimg-e2e-libs/base")
+	b.loadArchive(t, set.Path(fx.Distroless, fx.OCIArchive), "localhost/pyimg-e2e-libs/distroless")
 	tmp := dir + ".tmp"
 	_ = os.RemoveAll(tmp)
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
@@ -156,10 +75,10 @@ func libsFixtures(t *testing.T) (string, *buildah) {
 	}
 	for _, n := range libsImages {
 		tag := "localhost/pyimg-e2e-libs/" + n
-		b.must(t, "bud", "--layers", "--isolation=chroot", "--pull=never", "--target", n,
+		b.must(t, context.Background(), "bud", "--layers", "--isolation=chroot", "--pull=never", "--target", n,
 			"--build-arg", "BASE=localhost/pyimg-e2e-libs/base", "--build-arg", "DISTROLESS=localhost/pyimg-e2e-libs/distroless",
 			"-f", filepath.Join(src, "Containerfile"), "-t", tag, src)
-		b.must(t, "push", "--quiet", tag, "oci-archive:"+filepath.Join(tmp, n+".oci.tar")+":latest")
+		b.must(t, context.Background(), "push", "--quiet", tag, "oci-archive:"+filepath.Join(tmp, n+".oci.tar")+":latest")
 	}
 	if err := os.Rename(tmp, dir); err != nil {
 		t.Fatal(err)
@@ -268,10 +187,10 @@ func TestLibsMissingLibpq(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(ctxDir, "Containerfile"), []byte(cf), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		b.must(t, "bud", "--isolation=chroot", "--pull=never", "-t", "localhost/pyimg-e2e-libs/fixed", ctxDir)
+		b.must(t, context.Background(), "bud", "--isolation=chroot", "--pull=never", "-t", "localhost/pyimg-e2e-libs/fixed", ctxDir)
 		checkImport(t, b, "localhost/pyimg-e2e-libs/fixed", "python3")
 		out := filepath.Join(t.TempDir(), "fixed.oci.tar")
-		b.must(t, "push", "--quiet", "localhost/pyimg-e2e-libs/fixed", "oci-archive:"+out+":latest")
+		b.must(t, context.Background(), "push", "--quiet", "localhost/pyimg-e2e-libs/fixed", "oci-archive:"+out+":latest")
 		if r, code := libsJSON(t, "oci-archive:"+out); code != 0 || len(r.Missing) != 0 {
 			t.Errorf("pyimg libs on the fixed image: exit %d, missing %+v; want 0 and none", code, r.Missing)
 		}
@@ -291,10 +210,10 @@ func TestLibsMissingLibpq(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(ctxDir, "Containerfile"), []byte(cf), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		b.must(t, "bud", "--isolation=chroot", "--pull=never", "-t", "localhost/pyimg-e2e-libs/dlfixed", ctxDir)
+		b.must(t, context.Background(), "bud", "--isolation=chroot", "--pull=never", "-t", "localhost/pyimg-e2e-libs/dlfixed", ctxDir)
 		checkImport(t, b, "localhost/pyimg-e2e-libs/dlfixed", "/usr/bin/python3")
 		out := filepath.Join(t.TempDir(), "dlfixed.oci.tar")
-		b.must(t, "push", "--quiet", "localhost/pyimg-e2e-libs/dlfixed", "oci-archive:"+out+":latest")
+		b.must(t, context.Background(), "push", "--quiet", "localhost/pyimg-e2e-libs/dlfixed", "oci-archive:"+out+":latest")
 		if r, code := libsJSON(t, "oci-archive:"+out); code != 0 || len(r.Missing) != 0 {
 			t.Errorf("pyimg libs on the fixed distroless image: exit %d, missing %+v; want 0 and none", code, r.Missing)
 		}
@@ -303,10 +222,10 @@ func TestLibsMissingLibpq(t *testing.T) {
 
 // checkImport runs python in a container of image and imports pqext,
 // which calls into libpq.
-func checkImport(t *testing.T, b *buildah, image, python string) {
+func checkImport(t *testing.T, b *buildahStore, image, python string) {
 	t.Helper()
-	c := strings.TrimSpace(b.must(t, "from", "--pull-never", image))
-	out := b.must(t, "run", "--isolation=chroot", c, "--", python, "-c", "import pqext; print('libpq', pqext.version())")
+	c := strings.TrimSpace(b.must(t, context.Background(), "from", "--pull-never", image))
+	out := b.must(t, context.Background(), "run", "--isolation=chroot", c, "--", python, "-c", "import pqext; print('libpq', pqext.version())")
 	if !strings.HasPrefix(out, "libpq ") {
 		t.Errorf("importing pqext in %s printed %q", image, out)
 	}
