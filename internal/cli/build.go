@@ -14,6 +14,7 @@ import (
 	"github.com/pyimg/pyimg/build"
 	"github.com/pyimg/pyimg/image"
 	"github.com/pyimg/pyimg/project"
+	"github.com/pyimg/pyimg/sign"
 )
 
 type buildFlags struct {
@@ -31,6 +32,9 @@ type buildFlags struct {
 	dryRun        bool
 	platform      string
 	cacheDir      string
+	sign          bool
+	key           string
+	attest        string
 }
 
 func newBuildCmd(a *app) *cobra.Command {
@@ -67,11 +71,17 @@ Outputs use skopeo's transport names; nothing is half-written on failure and
 --push happens only after every other output succeeded. Prints the manifest
 digest (--format json: digest, reference, layers, packages).
 
+--sign and --attest sign the pushed digest with --key and attach attestations
+(provenance: SLSA v1 of the base digest, lock and wheel hashes; cyclonedx,
+spdx: the image's SBOM) as 'pyimg sign' and 'pyimg attest' do, once the push
+succeeded. The key's password comes from PYIMG_KEY_PASSWORD or COSIGN_PASSWORD.
+
 [tool.pyimg.build] in pyproject.toml: base, include, entrypoint, ports,
 workdir, user, env.`,
 		Example: `  pyimg build --base oci-archive:base.tar --wheelhouse wheels/ --output oci-archive:app.tar
   pyimg build --base python:3.12-slim@sha256:... --index-url http://127.0.0.1:8080/simple --push registry.local/app:1 --insecure
-  pyimg build --dry-run --wheelhouse wheels/ .`,
+  pyimg build --dry-run --wheelhouse wheels/ .
+  pyimg build --push registry.local/app:1 --sign --key cosign.key --attest provenance,cyclonedx .`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := "."
@@ -96,6 +106,9 @@ workdir, user, env.`,
 	f.BoolVar(&fl.dryRun, "dry-run", false, "print the plan (wheel per requirement, layers) without writing anything")
 	f.StringVar(&fl.platform, "platform", "linux/amd64", "platform to pick from a multi-arch base, os/arch[/variant]")
 	f.StringVar(&fl.cacheDir, "cache-dir", "", "build cache (default $XDG_CACHE_HOME/pyimg/build)")
+	f.BoolVar(&fl.sign, "sign", false, "sign the pushed image with --key, as pyimg sign does (needs --push)")
+	f.StringVar(&fl.key, "key", "", "private key for --sign and --attest (cosign.key; password from PYIMG_KEY_PASSWORD or COSIGN_PASSWORD)")
+	f.StringVar(&fl.attest, "attest", "", "attach signed attestations to the pushed image: "+strings.Join(build.AttestKinds, ",")+" (comma-separated; needs --key and --push)")
 	return cmd
 }
 
@@ -125,6 +138,13 @@ func (a *app) runBuild(cmd *cobra.Command, fl buildFlags, dir string) error {
 	}
 	if fl.push == "" && len(fl.outputs) == 0 && !fl.dryRun {
 		return usageError(errors.New("nothing to write: give --output, --push or --dry-run"))
+	}
+	signing, err := a.buildSigning(fl)
+	if err != nil {
+		return err
+	}
+	if signing != nil {
+		opts = append(opts, build.WithSigning(*signing))
 	}
 	for _, s := range fl.outputs {
 		out, err := build.ParseOutput(s)
@@ -203,8 +223,47 @@ func (a *app) recommendedRuntime(dir string) (string, error) {
 	return rec.Runtime.Ref(), nil
 }
 
+// buildSigning checks --sign, --key and --attest and loads the key; nil
+// when none is given.
+func (a *app) buildSigning(fl buildFlags) (*build.Signing, error) {
+	if !fl.sign && fl.attest == "" {
+		if fl.key != "" {
+			return nil, usageError(errors.New("--key is for --sign or --attest"))
+		}
+		return nil, nil
+	}
+	flag := "--sign"
+	if !fl.sign {
+		flag = "--attest"
+	}
+	if fl.key == "" {
+		return nil, usageError(fmt.Errorf("%s needs --key FILE (a private key from 'pyimg key generate' or cosign generate-key-pair)", flag))
+	}
+	if fl.push == "" && !fl.dryRun {
+		return nil, usageError(fmt.Errorf("%s needs --push REF: signatures and attestations are stored in a registry", flag))
+	}
+	s := &build.Signing{Sign: fl.sign, Options: []sign.Option{sign.WithUserAgent("pyimg/" + a.env.Version)}}
+	if fl.attest != "" {
+		kinds, err := build.ParseAttestKinds(fl.attest)
+		if err != nil {
+			return nil, usageError(fmt.Errorf("--attest: %w", err))
+		}
+		s.Attest = kinds
+	}
+	key, err := a.loadPrivateKey(fl.key)
+	if err != nil {
+		return nil, err
+	}
+	s.Key = key
+	return s, nil
+}
+
 // buildError classifies a build failure for the exit code.
 func buildError(err error) error {
+	var se *build.SignError
+	if errors.As(err, &se) {
+		return runtimeError(err)
+	}
 	if build.IsInputError(err) {
 		return inputError(err)
 	}
