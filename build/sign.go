@@ -19,8 +19,13 @@ import (
 )
 
 // AttestKinds are the attestation kinds a build can attach (see
-// WithSigning): the build's own SLSA provenance and the image's SBOM.
-var AttestKinds = []string{predicate.KindProvenance, predicate.KindCycloneDX, predicate.KindSPDX}
+// WithSigning): the build's own SLSA provenance, the image's SBOM and its
+// vulnerability scan.
+var AttestKinds = []string{predicate.KindProvenance, predicate.KindCycloneDX, predicate.KindSPDX, predicate.KindScan}
+
+// ScanFunc returns the scan predicate (cosign's vuln predicate) of the
+// built image's packages.
+type ScanFunc func(ctx context.Context, inv *inventory.Inventory) (json.RawMessage, error)
 
 // Signing says how a build signs and attests the image it pushed.
 type Signing struct {
@@ -30,6 +35,8 @@ type Signing struct {
 	Sign bool
 	// Attest lists the attestations to attach, each one of AttestKinds.
 	Attest []string
+	// Scan computes the scan attestation; the scan kind needs it.
+	Scan ScanFunc
 	// Options are further options of the sign package (user agent,
 	// referrers, credentials). The build's insecure flag and transport are
 	// passed on already.
@@ -78,9 +85,6 @@ func ParseAttestKinds(s string) ([]string, error) {
 			ok = ok || k == known
 		}
 		if !ok {
-			if k == predicate.KindScan {
-				return nil, fmt.Errorf("attestation type %q: a build does not scan; run `pyimg attest --type scan` on the pushed image", k)
-			}
 			return nil, fmt.Errorf("unknown attestation type %q: want %s", k, strings.Join(AttestKinds, ", "))
 		}
 		if !seen[k] {
@@ -116,6 +120,9 @@ func (o *options) checkSigning() error {
 	for _, k := range s.Attest {
 		if _, err := ParseAttestKinds(k); err != nil {
 			return &InputError{File: "--attest", Err: err}
+		}
+		if k == predicate.KindScan && s.Scan == nil {
+			return &InputError{File: "--attest", Err: errors.New("a scan attestation needs a vulnerability database")}
 		}
 	}
 	return nil
@@ -169,6 +176,9 @@ func (o *options) predicate(ctx context.Context, img v1.Image, res *Result, ptyp
 	inv, platform, err := o.inventoryOf(ctx, img, res)
 	if err != nil {
 		return nil, err
+	}
+	if ptype == predicate.TypeVuln {
+		return o.signing.Scan(ctx, inv)
 	}
 	src := sbom.Source{Name: res.Reference, Digest: res.Digest, Platform: platform}
 	return predicate.SBOM(ptype, inv, src, sbom.WithCreated(o.mtime()), sbom.WithToolVersion(o.toolVersion))

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
@@ -13,8 +15,10 @@ import (
 	"github.com/pyimg/pyimg/baseimage"
 	"github.com/pyimg/pyimg/build"
 	"github.com/pyimg/pyimg/image"
+	"github.com/pyimg/pyimg/inventory"
 	"github.com/pyimg/pyimg/project"
 	"github.com/pyimg/pyimg/sign"
+	"github.com/pyimg/pyimg/sign/predicate"
 )
 
 type buildFlags struct {
@@ -35,6 +39,7 @@ type buildFlags struct {
 	sign          bool
 	key           string
 	attest        string
+	db            string
 }
 
 func newBuildCmd(a *app) *cobra.Command {
@@ -73,8 +78,8 @@ digest (--format json: digest, reference, layers, packages).
 
 --sign and --attest sign the pushed digest with --key and attach attestations
 (provenance: SLSA v1 of the base digest, lock and wheel hashes; cyclonedx,
-spdx: the image's SBOM) as 'pyimg sign' and 'pyimg attest' do, once the push
-succeeded. The key's password comes from PYIMG_KEY_PASSWORD or COSIGN_PASSWORD.
+spdx: the image's SBOM; scan: its scan with the --db database) as 'pyimg sign'
+and 'pyimg attest' do, once the push succeeded. The key's password comes from PYIMG_KEY_PASSWORD or COSIGN_PASSWORD.
 
 [tool.pyimg.build] in pyproject.toml: base, include, entrypoint, ports,
 workdir, user, env.`,
@@ -109,6 +114,7 @@ workdir, user, env.`,
 	f.BoolVar(&fl.sign, "sign", false, "sign the pushed image with --key, as pyimg sign does (needs --push)")
 	f.StringVar(&fl.key, "key", "", "private key for --sign and --attest (cosign.key; password from PYIMG_KEY_PASSWORD or COSIGN_PASSWORD)")
 	f.StringVar(&fl.attest, "attest", "", "attach signed attestations to the pushed image: "+strings.Join(build.AttestKinds, ",")+" (comma-separated; needs --key and --push)")
+	f.StringVar(&fl.db, "db", "", "vulnerability database for --attest scan (default $PYIMG_DB, else $XDG_CACHE_HOME/pyimg/osv.db)")
 	return cmd
 }
 
@@ -139,10 +145,11 @@ func (a *app) runBuild(cmd *cobra.Command, fl buildFlags, dir string) error {
 	if fl.push == "" && len(fl.outputs) == 0 && !fl.dryRun {
 		return usageError(errors.New("nothing to write: give --output, --push or --dry-run"))
 	}
-	signing, err := a.buildSigning(fl)
+	signing, closeDB, err := a.buildSigning(fl)
 	if err != nil {
 		return err
 	}
+	defer closeDB()
 	if signing != nil {
 		opts = append(opts, build.WithSigning(*signing))
 	}
@@ -223,12 +230,39 @@ func (a *app) recommendedRuntime(dir string) (string, error) {
 	return rec.Runtime.Ref(), nil
 }
 
-// buildSigning checks --sign, --key and --attest and loads the key; nil
-// when none is given.
-func (a *app) buildSigning(fl buildFlags) (*build.Signing, error) {
+// buildSigning checks --sign, --key, --attest and --db, loads the key and
+// opens the database for a scan attestation (closeDB closes it); nil when
+// neither --sign nor --attest is given.
+func (a *app) buildSigning(fl buildFlags) (s *build.Signing, closeDB func(), err error) {
+	closeDB = func() {}
+	s, err = a.buildSigningFlags(fl)
+	if err != nil || s == nil {
+		return nil, closeDB, err
+	}
+	if !slices.Contains(s.Attest, predicate.KindScan) {
+		if fl.db != "" {
+			return nil, closeDB, usageError(errors.New("--db is for --attest scan"))
+		}
+		return s, closeDB, nil
+	}
+	db, st, err := a.openScanDB(fl.db)
+	if err != nil {
+		return nil, closeDB, err
+	}
+	s.Scan = func(ctx context.Context, inv *inventory.Inventory) (json.RawMessage, error) {
+		return a.scanPredicate(ctx, db, st, inv, fl.push, a.env.Now())
+	}
+	return s, func() { db.Close() }, nil
+}
+
+// buildSigningFlags checks --sign, --key and --attest and loads the key.
+func (a *app) buildSigningFlags(fl buildFlags) (*build.Signing, error) {
 	if !fl.sign && fl.attest == "" {
 		if fl.key != "" {
 			return nil, usageError(errors.New("--key is for --sign or --attest"))
+		}
+		if fl.db != "" {
+			return nil, usageError(errors.New("--db is for --attest scan"))
 		}
 		return nil, nil
 	}

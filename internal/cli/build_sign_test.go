@@ -164,6 +164,22 @@ func TestBuildSignAttest(t *testing.T) {
 	if r.code != 0 || strings.Contains(r.stdout, `"signed"`) || !strings.Contains(r.stdout, `"predicate_type": "`+predicate.TypeSPDX+`"`) {
 		t.Errorf("build --attest spdx: exit %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
 	}
+
+	// A scan attestation from the local database, which pyimg verify
+	// accepts as recent.
+	db := importDB(t)
+	r = run(t, []runOpt{withEnv("PYIMG_KEY_PASSWORD", "pw")}, "build", "--base", base, "--wheelhouse", wheels, "--cache-dir", t.TempDir(),
+		"--push", host+"/team/app:4", "--sign", "--key", keyPath, "--attest", "scan", "--db", db, "--format", "json", proj)
+	if r.code != 0 || !strings.Contains(r.stdout, `"predicate_type": "`+predicate.TypeVuln+`"`) || !strings.Contains(r.stderr, "scanned 3 packages") {
+		t.Fatalf("build --attest scan: exit %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	rep, err = policy.Verify(ctx, host+"/team/app:4", pub, policy.WithRequire("scan"), policy.WithSignOptions(sign.WithInsecure(true)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Passed {
+		t.Errorf("policy with a scan failed: %+v", rep.Checks)
+	}
 }
 
 // hexSum is the hex sha256 of a file.
@@ -191,7 +207,9 @@ func TestBuildSignFlagErrors(t *testing.T) {
 		{"sign without push", []runOpt{pw}, []string{"--output", "oci-archive:" + out, "--sign", "--key", keyPath}, "--sign needs --push"},
 		{"attest without key", []runOpt{pw}, []string{"--push", "127.0.0.1:1/app:1", "--attest", "provenance"}, "--attest needs --key"},
 		{"attest without push", []runOpt{pw}, []string{"--output", "oci-archive:" + out, "--attest", "provenance", "--key", keyPath}, "--attest needs --push"},
-		{"attest scan", []runOpt{pw}, []string{"--push", "127.0.0.1:1/app:1", "--key", keyPath, "--attest", "provenance,scan"}, "pyimg attest --type scan"},
+		{"attest scan without database", []runOpt{pw}, []string{"--push", "127.0.0.1:1/app:1", "--key", keyPath, "--attest", "provenance,scan", "--db", filepath.Join(t.TempDir(), "none.db")}, "no vulnerability database"},
+		{"db without scan", []runOpt{pw}, []string{"--push", "127.0.0.1:1/app:1", "--key", keyPath, "--attest", "provenance", "--db", "osv.db"}, "--db is for --attest scan"},
+		{"db alone", []runOpt{pw}, []string{"--push", "127.0.0.1:1/app:1", "--db", "osv.db"}, "--db is for --attest scan"},
 		{"attest unknown", []runOpt{pw}, []string{"--push", "127.0.0.1:1/app:1", "--key", keyPath, "--attest", "slsa"}, `unknown attestation type "slsa"`},
 		{"attest empty", []runOpt{pw}, []string{"--push", "127.0.0.1:1/app:1", "--key", keyPath, "--attest", ","}, "no attestation type"},
 		{"key alone", []runOpt{pw}, []string{"--push", "127.0.0.1:1/app:1", "--key", keyPath}, "--key is for --sign or --attest"},
