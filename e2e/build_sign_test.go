@@ -29,9 +29,9 @@ func cosignPath() string {
 }
 
 // TestBuildSign builds the webapp, pushes it to the local docker-registry,
-// signs it and attests its provenance and SBOM in the same command; pyimg
-// verify and the real cosign accept both, and the provenance names the
-// base's digest (as skopeo reads it) and every wheel's sha256.
+// signs it and attests its provenance, SBOM and scan in the same command;
+// pyimg verify and the real cosign accept them, and the provenance names
+// the base's digest (as skopeo reads it) and every wheel's sha256.
 func TestBuildSign(t *testing.T) {
 	base := buildBase(t)
 	host := registry(t)
@@ -56,8 +56,9 @@ func TestBuildSign(t *testing.T) {
 		t.Fatalf("%s exists after a flag error", ref)
 	}
 
+	db := signDB(t, dir)
 	stdout, stderr, code := runBuild(t, "022", "UTC", dir, append(common, "--push", ref, "--insecure",
-		"--sign", "--key", filepath.Join(dir, "release.key"), "--attest", "provenance,cyclonedx", in.project)...)
+		"--sign", "--key", filepath.Join(dir, "release.key"), "--attest", "provenance,cyclonedx,scan", "--db", db, in.project)...)
 	if code != 0 {
 		t.Fatalf("build --sign --attest: exit %d\n%s", code, stderr)
 	}
@@ -72,20 +73,20 @@ func TestBuildSign(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
 		t.Fatalf("decoding %q: %v", stdout, err)
 	}
-	if res.Signed == nil || !*res.Signed || len(res.Attestations) != 2 || res.Attestations[0].PredicateType != "https://slsa.dev/provenance/v1" ||
-		res.Attestations[1].PredicateType != "https://cyclonedx.org/bom" {
+	if res.Signed == nil || !*res.Signed || len(res.Attestations) != 3 || res.Attestations[0].PredicateType != "https://slsa.dev/provenance/v1" ||
+		res.Attestations[1].PredicateType != "https://cyclonedx.org/bom" || res.Attestations[2].PredicateType != "https://cosign.sigstore.dev/attestation/vuln/v1" {
 		t.Errorf("signed %v, attestations %+v", res.Signed, res.Attestations)
 	}
 	if got := skopeoInspectDigest(t, "docker://"+ref, "--tls-verify=false"); got != res.Digest {
 		t.Fatalf("registry has %s at %s, build says %s", got, ref, res.Digest)
 	}
 
-	out, stderr, code := runPyimgEnv(t, dir, nil, "verify", "--key", "release.pub", "--require", "provenance,sbom", "--format", "json", ref)
+	out, stderr, code := runPyimgEnv(t, dir, nil, "verify", "--key", "release.pub", "--require", "provenance,sbom,scan", "--format", "json", ref)
 	var rep verifyReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 0 || !rep.Passed || rep.Digest != res.Digest {
 		t.Fatalf("verify: exit %d %v %+v\n%s", code, err, rep, stderr)
 	}
-	for _, c := range []string{"signature", "attestation:provenance", "attestation:sbom", "sbom-matches-image"} {
+	for _, c := range []string{"signature", "attestation:provenance", "attestation:sbom", "sbom-matches-image", "attestation:scan", "scan-age"} {
 		if s := rep.status(c); !strings.HasPrefix(s, "pass") {
 			t.Errorf("check %s: %s", c, s)
 		}
@@ -105,6 +106,12 @@ func TestBuildSign(t *testing.T) {
 	out, stderr, code = runTool(t, dir, cosign, env, append(append([]string{"verify"}, offline...), ref)...)
 	if code != 0 || !strings.Contains(out, res.Digest) {
 		t.Errorf("cosign verify: exit %d\n%s%s", code, out, stderr)
+	}
+	for _, typ := range []string{"cyclonedx", "vuln"} {
+		out, stderr, code = runTool(t, dir, cosign, env, append(append([]string{"verify-attestation", "--type", typ}, offline...), ref)...)
+		if code != 0 || !strings.Contains(out, "application/vnd.in-toto+json") {
+			t.Errorf("cosign verify-attestation --type %s: exit %d\n%.400s%s", typ, code, out, stderr)
+		}
 	}
 	out, stderr, code = runTool(t, dir, cosign, env, append(append([]string{"verify-attestation", "--type", "slsaprovenance1"}, offline...), ref)...)
 	if code != 0 {
