@@ -198,6 +198,12 @@ func (a *app) runBuild(cmd *cobra.Command, fl buildFlags, dir string) error {
 		return enc.Encode(res)
 	}
 	fmt.Fprintln(w, res.Digest)
+	if res.Signed != nil {
+		fmt.Fprintf(a.env.Stderr, "signed %s\n", res.Reference)
+	}
+	for _, at := range res.Attestations {
+		fmt.Fprintf(a.env.Stderr, "attested %s for %s\n", at.Type, res.Reference)
+	}
 	return nil
 }
 

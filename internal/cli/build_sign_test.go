@@ -165,6 +165,14 @@ func TestBuildSignAttest(t *testing.T) {
 		t.Errorf("build --attest spdx: exit %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
 	}
 
+	// Text output: the digest on stdout, what was signed on stderr.
+	r = run(t, []runOpt{withEnv("PYIMG_KEY_PASSWORD", "pw")}, "build", "--base", base, "--wheelhouse", wheels, "--cache-dir", t.TempDir(),
+		"--push", host+"/team/app:5", "--sign", "--key", keyPath, "--attest", "provenance", proj)
+	if d := strings.TrimSpace(r.stdout); r.code != 0 || !strings.HasPrefix(d, "sha256:") || strings.Count(r.stdout, "\n") != 1 ||
+		!strings.Contains(r.stderr, "signed "+host+"/team/app@"+d+"\n") || !strings.Contains(r.stderr, "attested provenance for "+host+"/team/app@"+d+"\n") {
+		t.Errorf("build --sign text: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+
 	// A scan attestation from the local database, which pyimg verify
 	// accepts as recent.
 	db := importDB(t)
