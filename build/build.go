@@ -76,6 +76,7 @@ type options struct {
 	revision      string
 	allowLinuxTag bool
 	defaultBase   func(dir string) (string, error)
+	signing       *Signing
 }
 
 // WithBase sets the base image reference (overrides [tool.pyimg.build] base).

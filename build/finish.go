@@ -21,8 +21,6 @@ import (
 
 	"github.com/pyimg/pyimg/build/target"
 	"github.com/pyimg/pyimg/image"
-	"github.com/pyimg/pyimg/inventory"
-	"github.com/pyimg/pyimg/layers"
 	"github.com/pyimg/pyimg/pydist"
 	"github.com/pyimg/pyimg/sbom"
 )
@@ -196,21 +194,9 @@ func (o *options) writeOutputs(ctx context.Context, img v1.Image, built []*built
 
 // stageSBOM writes the CycloneDX SBOM of img, read in one layer pass.
 func (o *options) stageSBOM(ctx context.Context, img v1.Image, res *Result, baseRef string) (*staged, error) {
-	cfg, err := img.ConfigFile()
+	inv, platform, err := o.inventoryOf(ctx, img, res)
 	if err != nil {
 		return nil, err
-	}
-	v := inventory.New(cfg, inventory.WithFiles(false))
-	if err := layers.Walk(ctx, img, []layers.Visitor{v}); err != nil {
-		return nil, fmt.Errorf("reading the built image for the SBOM: %w", err)
-	}
-	inv, err := v.Result()
-	if err != nil {
-		return nil, fmt.Errorf("listing packages for the SBOM: %w", err)
-	}
-	platform := cfg.OS + "/" + cfg.Architecture
-	if cfg.Variant != "" {
-		platform += "/" + cfg.Variant
 	}
 	src := sbom.Source{Name: firstNonEmpty(res.Reference, "pyimg build from "+baseRef), Digest: res.Digest, Platform: platform}
 	if err := os.MkdirAll(filepath.Dir(o.sbom), 0o755); err != nil {

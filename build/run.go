@@ -17,6 +17,7 @@ import (
 
 	"github.com/pyimg/pyimg/build/target"
 	"github.com/pyimg/pyimg/image"
+	"github.com/pyimg/pyimg/inventory"
 	"github.com/pyimg/pyimg/pydist"
 )
 
@@ -61,6 +62,10 @@ type Result struct {
 	// Packages counts the Python distributions installed (dependencies and
 	// the project).
 	Packages int `json:"packages"`
+	// Signed is set (true) when WithSigning signed the pushed image.
+	Signed *bool `json:"signed,omitempty"`
+	// Attestations are the attestations WithSigning attached.
+	Attestations []Attestation `json:"attestations,omitempty"`
 
 	// Installed lists the distributions installed, sorted by name.
 	Installed []Dist `json:"-"`
@@ -72,6 +77,9 @@ type Result struct {
 	Plan *Plan `json:"-"`
 	// Image is the built image (nil for a dry run).
 	Image v1.Image `json:"-"`
+
+	// inventory is the built image's package list, once read.
+	inventory *inventory.Inventory
 }
 
 // Plan is what a build does, decided before anything is written.
@@ -102,6 +110,9 @@ type Plan struct {
 // Run builds the project in dir.
 func Run(ctx context.Context, dir string, opts ...Option) (*Result, error) {
 	o := makeOptions(opts)
+	if err := o.checkSigning(); err != nil {
+		return nil, err
+	}
 	pp, _, err := readPyproject(dir)
 	if err != nil {
 		return nil, err
@@ -202,6 +213,11 @@ func Run(ctx context.Context, dir string, opts ...Option) (*Result, error) {
 	res.Plan, res.Provenance, res.Image = plan, prov, img
 	if err := o.writeOutputs(ctx, img, built, res, pp.Project.Name, baseRef); err != nil {
 		return nil, err
+	}
+	if o.signing != nil {
+		if err := o.signPushed(ctx, img, res); err != nil {
+			return nil, err
+		}
 	}
 	return res, nil
 }

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
@@ -13,7 +15,10 @@ import (
 	"github.com/pyimg/pyimg/baseimage"
 	"github.com/pyimg/pyimg/build"
 	"github.com/pyimg/pyimg/image"
+	"github.com/pyimg/pyimg/inventory"
 	"github.com/pyimg/pyimg/project"
+	"github.com/pyimg/pyimg/sign"
+	"github.com/pyimg/pyimg/sign/predicate"
 )
 
 type buildFlags struct {
@@ -31,6 +36,10 @@ type buildFlags struct {
 	dryRun        bool
 	platform      string
 	cacheDir      string
+	sign          bool
+	key           string
+	attest        string
+	db            string
 }
 
 func newBuildCmd(a *app) *cobra.Command {
@@ -67,11 +76,17 @@ Outputs use skopeo's transport names; nothing is half-written on failure and
 --push happens only after every other output succeeded. Prints the manifest
 digest (--format json: digest, reference, layers, packages).
 
+--sign and --attest sign the pushed digest with --key and attach attestations
+(provenance: SLSA v1 of the base digest, lock and wheel hashes; cyclonedx,
+spdx: the image's SBOM; scan: its scan with the --db database) as 'pyimg sign'
+and 'pyimg attest' do, once the push succeeded. The key's password comes from PYIMG_KEY_PASSWORD or COSIGN_PASSWORD.
+
 [tool.pyimg.build] in pyproject.toml: base, include, entrypoint, ports,
 workdir, user, env.`,
 		Example: `  pyimg build --base oci-archive:base.tar --wheelhouse wheels/ --output oci-archive:app.tar
   pyimg build --base python:3.12-slim@sha256:... --index-url http://127.0.0.1:8080/simple --push registry.local/app:1 --insecure
-  pyimg build --dry-run --wheelhouse wheels/ .`,
+  pyimg build --dry-run --wheelhouse wheels/ .
+  pyimg build --push registry.local/app:1 --sign --key cosign.key --attest provenance,cyclonedx .`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := "."
@@ -96,6 +111,10 @@ workdir, user, env.`,
 	f.BoolVar(&fl.dryRun, "dry-run", false, "print the plan (wheel per requirement, layers) without writing anything")
 	f.StringVar(&fl.platform, "platform", "linux/amd64", "platform to pick from a multi-arch base, os/arch[/variant]")
 	f.StringVar(&fl.cacheDir, "cache-dir", "", "build cache (default $XDG_CACHE_HOME/pyimg/build)")
+	f.BoolVar(&fl.sign, "sign", false, "sign the pushed image with --key, as pyimg sign does (needs --push)")
+	f.StringVar(&fl.key, "key", "", "private key for --sign and --attest (cosign.key; password from PYIMG_KEY_PASSWORD or COSIGN_PASSWORD)")
+	f.StringVar(&fl.attest, "attest", "", "attach signed attestations to the pushed image: "+strings.Join(build.AttestKinds, ",")+" (comma-separated; needs --key and --push)")
+	f.StringVar(&fl.db, "db", "", "vulnerability database for --attest scan (default $PYIMG_DB, else $XDG_CACHE_HOME/pyimg/osv.db)")
 	return cmd
 }
 
@@ -125,6 +144,14 @@ func (a *app) runBuild(cmd *cobra.Command, fl buildFlags, dir string) error {
 	}
 	if fl.push == "" && len(fl.outputs) == 0 && !fl.dryRun {
 		return usageError(errors.New("nothing to write: give --output, --push or --dry-run"))
+	}
+	signing, closeDB, err := a.buildSigning(fl)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if signing != nil {
+		opts = append(opts, build.WithSigning(*signing))
 	}
 	for _, s := range fl.outputs {
 		out, err := build.ParseOutput(s)
@@ -171,6 +198,12 @@ func (a *app) runBuild(cmd *cobra.Command, fl buildFlags, dir string) error {
 		return enc.Encode(res)
 	}
 	fmt.Fprintln(w, res.Digest)
+	if res.Signed != nil {
+		fmt.Fprintf(a.env.Stderr, "signed %s\n", res.Reference)
+	}
+	for _, at := range res.Attestations {
+		fmt.Fprintf(a.env.Stderr, "attested %s for %s\n", at.Type, res.Reference)
+	}
 	return nil
 }
 
@@ -203,8 +236,74 @@ func (a *app) recommendedRuntime(dir string) (string, error) {
 	return rec.Runtime.Ref(), nil
 }
 
+// buildSigning checks --sign, --key, --attest and --db, loads the key and
+// opens the database for a scan attestation (closeDB closes it); nil when
+// neither --sign nor --attest is given.
+func (a *app) buildSigning(fl buildFlags) (s *build.Signing, closeDB func(), err error) {
+	closeDB = func() {}
+	s, err = a.buildSigningFlags(fl)
+	if err != nil || s == nil {
+		return nil, closeDB, err
+	}
+	if !slices.Contains(s.Attest, predicate.KindScan) {
+		if fl.db != "" {
+			return nil, closeDB, usageError(errors.New("--db is for --attest scan"))
+		}
+		return s, closeDB, nil
+	}
+	db, st, err := a.openScanDB(fl.db)
+	if err != nil {
+		return nil, closeDB, err
+	}
+	s.Scan = func(ctx context.Context, inv *inventory.Inventory) (json.RawMessage, error) {
+		return a.scanPredicate(ctx, db, st, inv, fl.push, a.env.Now())
+	}
+	return s, func() { db.Close() }, nil
+}
+
+// buildSigningFlags checks --sign, --key and --attest and loads the key.
+func (a *app) buildSigningFlags(fl buildFlags) (*build.Signing, error) {
+	if !fl.sign && fl.attest == "" {
+		if fl.key != "" {
+			return nil, usageError(errors.New("--key is for --sign or --attest"))
+		}
+		if fl.db != "" {
+			return nil, usageError(errors.New("--db is for --attest scan"))
+		}
+		return nil, nil
+	}
+	flag := "--sign"
+	if !fl.sign {
+		flag = "--attest"
+	}
+	if fl.key == "" {
+		return nil, usageError(fmt.Errorf("%s needs --key FILE (a private key from 'pyimg key generate' or cosign generate-key-pair)", flag))
+	}
+	if fl.push == "" && !fl.dryRun {
+		return nil, usageError(fmt.Errorf("%s needs --push REF: signatures and attestations are stored in a registry", flag))
+	}
+	s := &build.Signing{Sign: fl.sign, Options: []sign.Option{sign.WithUserAgent("pyimg/" + a.env.Version)}}
+	if fl.attest != "" {
+		kinds, err := build.ParseAttestKinds(fl.attest)
+		if err != nil {
+			return nil, usageError(fmt.Errorf("--attest: %w", err))
+		}
+		s.Attest = kinds
+	}
+	key, err := a.loadPrivateKey(fl.key)
+	if err != nil {
+		return nil, err
+	}
+	s.Key = key
+	return s, nil
+}
+
 // buildError classifies a build failure for the exit code.
 func buildError(err error) error {
+	var se *build.SignError
+	if errors.As(err, &se) {
+		return runtimeError(err)
+	}
 	if build.IsInputError(err) {
 		return inputError(err)
 	}

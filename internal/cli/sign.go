@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/pyimg/pyimg/sign"
 	"github.com/pyimg/pyimg/sign/predicate"
 	"github.com/pyimg/pyimg/vuln"
+	"github.com/pyimg/pyimg/vuln/store"
 )
 
 // signFlags are the key and registry flags of sign, attest and verify.
@@ -243,19 +246,36 @@ func (a *app) imagePredicate(cmd *cobra.Command, fl attestFlags, ptype, ref, pin
 		}
 		return pred, nil
 	}
-	path, err := a.dbPath(fl.db)
-	if err != nil {
-		return nil, err
-	}
-	db, err := openDB(path)
+	db, st, err := a.openScanDB(fl.db)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
+	return a.scanPredicate(ctx, db, st, inv, ref, started)
+}
+
+// openScanDB opens the vulnerability database --db (or the default) names
+// and reads its status.
+func (a *app) openScanDB(flag string) (*store.DB, store.Status, error) {
+	path, err := a.dbPath(flag)
+	if err != nil {
+		return nil, store.Status{}, err
+	}
+	db, err := openDB(path)
+	if err != nil {
+		return nil, store.Status{}, err
+	}
 	st, err := db.Status()
 	if err != nil {
-		return nil, runtimeError(err)
+		db.Close()
+		return nil, store.Status{}, runtimeError(err)
 	}
+	return db, st, nil
+}
+
+// scanPredicate matches inv, the packages of the image ref, against db and
+// returns the scan predicate, warning when the database is old.
+func (a *app) scanPredicate(ctx context.Context, db *store.DB, st store.Status, inv *inventory.Inventory, ref string, started time.Time) (json.RawMessage, error) {
 	res, err := vuln.MatchInventory(ctx, inv, db)
 	if err != nil {
 		return nil, runtimeError(fmt.Errorf("matching %s: %w", ref, err))
