@@ -33,18 +33,31 @@ func FuzzOpenLayout(f *testing.F) {
 	f.Add(idx, man, cfg)
 	f.Add([]byte(`{"manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json"}]}`), []byte(`{"layers": [{"size": -1}]}`), []byte(`{"rootfs": {"diff_ids": ["x"]}}`))
 	f.Add([]byte(`{}`), []byte(`[]`), []byte(`null`))
-	layerBlobs := filepath.Join(dir, "blobs")
+	// One layout per fuzzing process: each input writes its config,
+	// manifest and index.json into it and removes its blobs afterwards, so
+	// an execution costs a few small writes, not a copy of the layout.
+	d := filepath.Join(f.TempDir(), "layout")
+	if err := os.CopyFS(d, os.DirFS(dir)); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, index, manifest, config []byte) {
-		d := t.TempDir()
-		if err := os.CopyFS(d, os.DirFS(filepath.Dir(layerBlobs))); err != nil {
-			t.Fatal(err)
-		}
+		var written []string
+		defer func() {
+			for _, p := range written {
+				os.Remove(p)
+			}
+		}()
 		put := func(b []byte) (string, int) {
 			sum := sha256.Sum256(b)
 			h := hex.EncodeToString(sum[:])
-			if err := os.WriteFile(filepath.Join(d, "blobs", "sha256", h), b, 0o644); err != nil {
+			p := filepath.Join(d, "blobs", "sha256", h)
+			if _, err := os.Stat(p); err == nil {
+				return "sha256:" + h, len(b) // a blob of the layout itself
+			}
+			if err := os.WriteFile(p, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
+			written = append(written, p)
 			return "sha256:" + h, len(b)
 		}
 		cd, cn := put(config)
