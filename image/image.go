@@ -11,6 +11,7 @@
 package image
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -133,11 +134,12 @@ func Open(ctx context.Context, ref string, opts ...Option) (*Image, error) {
 // fill sets the parsed manifest and config from img.Image.
 func (i *Image) fill() error {
 	var err error
-	if i.Manifest, err = i.Image.Manifest(); err != nil {
-		if isDecodeError(err) {
-			return fmt.Errorf("parsing manifest: %v: %w", err, ErrInvalidImage)
-		}
+	rawManifest, err := i.Image.RawManifest()
+	if err != nil {
 		return fmt.Errorf("reading manifest: %w", err)
+	}
+	if i.Manifest, err = v1.ParseManifest(bytes.NewReader(rawManifest)); err != nil {
+		return fmt.Errorf("parsing manifest: %v: %w", err, ErrInvalidImage)
 	}
 	if i.Manifest == nil {
 		return fmt.Errorf("manifest is empty: %w", ErrInvalidImage)
@@ -146,11 +148,15 @@ func (i *Image) fill() error {
 		return fmt.Errorf("computing manifest digest: %w", err)
 	}
 	i.ConfigDigest = i.Manifest.Config.Digest
-	if i.Config, err = i.Image.ConfigFile(); err != nil {
-		if isDecodeError(err) {
-			return fmt.Errorf("parsing config %s: %v: %w", i.ConfigDigest, err, ErrInvalidImage)
-		}
+	// Reading the blob can fail for the network; once it is read, any
+	// error decoding it (bad JSON, wrong types, a malformed time or digest)
+	// is the image's fault.
+	raw, err := i.Image.RawConfigFile()
+	if err != nil {
 		return fmt.Errorf("reading config %s: %w", i.ConfigDigest, err)
+	}
+	if i.Config, err = v1.ParseConfigFile(bytes.NewReader(raw)); err != nil {
+		return fmt.Errorf("parsing config %s: %v: %w", i.ConfigDigest, err, ErrInvalidImage)
 	}
 	if i.Config == nil {
 		return fmt.Errorf("config %s is empty: %w", i.ConfigDigest, ErrInvalidImage)
