@@ -35,8 +35,8 @@ func lintJSON(t *testing.T, args ...string) (lintOutput, int, string) {
 	return out, code, stderr
 }
 
-// lintTargets are the Dockerfiles every lint test runs on: the examples and
-// the e2e fixtures' own recipes.
+// lintTargets are the Dockerfiles every lint test runs on: the examples,
+// the e2e fixtures' own recipes and lint's reviewed corpus.
 func lintTargets(t *testing.T) []string {
 	t.Helper()
 	skipShort(t)
@@ -48,7 +48,9 @@ func lintTargets(t *testing.T) []string {
 		t.Logf("no examples/*/Dockerfile yet; linting only e2e/testdata")
 	}
 	fixtures, _ := filepath.Glob(filepath.Join(repoRoot, "e2e", "testdata", "*", "Dockerfile"))
-	return append(examples, fixtures...)
+	// The realistic corpus lint's unit tests review (lint/testdata/corpus).
+	corpus, _ := filepath.Glob(filepath.Join(repoRoot, "lint", "testdata", "corpus", "*", "Dockerfile"))
+	return append(append(examples, fixtures...), corpus...)
 }
 
 // TestLintExitCodes checks, for every example and fixture Dockerfile, that
@@ -99,7 +101,7 @@ func TestLintExitCodes(t *testing.T) {
 }
 
 // TestLintFixtureRecipes checks lint flags what the careless fixtures do on
-// purpose, by line: the wasted image has no USER (runs as root), the secret
+// purpose, by line: the wasted image has no USER, the secret
 // image bakes a build argument into ENV AWS_SECRET_ACCESS_KEY (the value
 // ends up in the image config either way). Rule IDs are not pinned.
 func TestLintFixtureRecipes(t *testing.T) {
@@ -109,7 +111,10 @@ func TestLintFixtureRecipes(t *testing.T) {
 		line   string // prefix of the line a finding must point at ("" = any line)
 		needle string // word the finding's message must contain
 	}{
-		{"wasted", "", "root"},
+		// The local debootstrap base is unknown to pyimg: lint says the
+		// final stage sets no USER and the base's user is unknown, rather
+		// than asserting root (issue 13).
+		{"wasted", "", "no USER"},
 		{"secret", "ENV AWS_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
