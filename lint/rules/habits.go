@@ -81,7 +81,7 @@ func checkHeredocErrexit(m report.Rule, c *lint.Context) []report.Finding {
 			if !strings.HasPrefix(line, "<<") && !isShellHeredocRun(line) {
 				continue // python3 <<EOF, cat <<EOF > file: not a shell script
 			}
-			if shell.ShellPipefail(in.State.Shell) && shellHasErrexit(in.State.Shell) || shellFlagE(line) {
+			if shellHasErrexit(in.State.Shell) || shellFlagE(line) {
 				continue
 			}
 			for _, h := range in.Heredocs {

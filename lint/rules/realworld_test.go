@@ -211,6 +211,7 @@ func TestHabitRules(t *testing.T) {
 			{name: "set-eux", src: py + "RUN <<EOF\nset -eux\napt-get update\nrm -rf /var/lib/apt/lists/*\nEOF\n"},
 			{name: "set-o-errexit", src: py + "RUN <<EOF\nset -o errexit\npip install --no-cache-dir -r requirements.txt\npython -m compileall /app\nEOF\n"},
 			{name: "bash-e", src: py + "RUN bash -e <<EOF\npip install --no-cache-dir -r requirements.txt\npython -m compileall /app\nEOF\n"},
+			{name: "shell-e", src: py + "SHELL [\"/bin/bash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN <<EOF\npip install --no-cache-dir -r requirements.txt\npython -m compileall /app\nEOF\n"},
 			{name: "single-command", src: py + "RUN <<EOF\npip install --no-cache-dir -r requirements.txt\nEOF\n"},
 			{name: "and-chain", src: py + "RUN <<EOF\npip install --no-cache-dir -r requirements.txt && python -m compileall /app\nEOF\n"},
 			{name: "python-heredoc", src: py + "RUN python3 <<EOF\nimport sys\nprint(sys.version)\nEOF\n"},
