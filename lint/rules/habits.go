@@ -296,10 +296,6 @@ var reChecksum = regexp.MustCompile(`\b(sha(1|224|256|384|512)sum|md5sum|b2sum|s
 func checkDownloadChecksum(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
 	eachRun(c, c.Stages(), func(in *dockerfile.Instruction, cmds []shell.Command) {
-		script := in.Script()
-		if reChecksum.MatchString(script) {
-			return
-		}
 		var files []string
 		for _, sc := range runScripts(in) {
 			for _, d := range shell.Downloads(sc) {
@@ -308,7 +304,7 @@ func checkDownloadChecksum(m report.Rule, c *lint.Context) []report.Finding {
 				}
 			}
 		}
-		if len(files) == 0 {
+		if len(files) == 0 || reChecksum.MatchString(in.Script()) {
 			return
 		}
 		for _, cmd := range cmds {
