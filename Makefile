@@ -1,7 +1,7 @@
 # pyimg — build, demo and test.
 #
 # The two set-up commands (README):
-#   make demo   builds pyimg and lints the example project
+#   make demo   builds pyimg and checks an example project
 #   make test   installs what the tests need, then runs every test (unit + e2e)
 
 GO        ?= go
@@ -17,9 +17,9 @@ build:
 	$(GO) build -o $(BIN) ./cmd/pyimg
 
 demo: build
-	@echo "+ $(BIN) lint examples/flask-app/Dockerfile"
-	@$(BIN) lint examples/flask-app/Dockerfile; code=$$?; \
-	  echo "(exit $$code: 0 = clean, 1 = findings at or above --fail-on)"; \
+	@echo "+ $(BIN) check examples/fastapi-uv"
+	@$(BIN) check examples/fastapi-uv; code=$$?; \
+	  echo "(exit $$code: 0 = ok, 1 = Dockerfile findings at or above fail-on)"; \
 	  [ $$code -le 1 ]
 
 test-deps:
@@ -60,7 +60,7 @@ fuzz:
 	  done; done
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./lint/... ./layers/... ./analyze/... ./inventory/... ./vuln/...
+	$(GO) test -run='^$$' -bench=. -benchmem ./lint/... ./layers/... ./analyze/... ./inventory/... ./vuln/... ./pypi/... ./native/... ./compare/... ./build/...
 
 clean:
 	rm -rf bin

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -52,6 +53,11 @@ type Analyzer struct {
 	cfg   *v1.ConfigFile
 	opts  options
 	paths *pathTable
+	// recordText is the bytes of RECORD path lists kept so far.
+	recordText atomic.Int64
+
+	// changes makes each layer's layers.Changes and stacks them.
+	changes *layers.ChangeSet
 
 	mu     sync.Mutex
 	layers map[int]*layerData
@@ -66,7 +72,7 @@ func New(cfg *v1.ConfigFile, opts ...Option) *Analyzer {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Analyzer{cfg: cfg, opts: o, paths: newPathTable(), layers: make(map[int]*layerData)}
+	return &Analyzer{cfg: cfg, opts: o, paths: newPathTable(), layers: make(map[int]*layerData), changes: layers.NewChangeSet()}
 }
 
 // Image reads every layer of img once and returns its analysis.
@@ -84,7 +90,7 @@ func Image(ctx context.Context, img v1.Image, opts ...Option) (*Result, error) {
 
 // VisitLayer implements layers.Visitor.
 func (a *Analyzer) VisitLayer(l layers.Layer) layers.LayerVisitor {
-	d := &layerData{info: l}
+	d := &layerData{info: l, changes: a.changes.NewChanges()}
 	a.mu.Lock()
 	a.layers[l.Index] = d
 	a.mu.Unlock()
@@ -110,10 +116,16 @@ func (r *rec) opaque() bool   { return r.flags&flagOpaque != 0 }
 
 // layerData is what the analyzer keeps of one layer.
 type layerData struct {
-	info  layers.Layer
-	stats layers.Stats
-	done  bool
-	recs  []rec
+	info layers.Layer
+	// changes feeds the final-filesystem rules (layers.FinalFS).
+	changes *layers.Changes
+	// hostile holds the first entries layers flagged as hostile;
+	// hostileMore counts the others.
+	hostile     []hostileEntry
+	hostileMore int
+	stats       layers.Stats
+	done        bool
+	recs        []rec
 	// links holds symlink and hardlink targets by rec index.
 	links map[int32]string
 	// parsed holds what was read from the content of wanted files, by rec
@@ -146,6 +158,8 @@ func (v *layerVisitor) Entry(e *layers.Entry, content []byte) error {
 	if e.Opaque {
 		r.flags |= flagOpaque
 	}
+	d.changes.Add(e)
+	v.a.hostile(d, e)
 	if e.Path == "/" || e.Path == "" {
 		// dive skips the root entry ("./"); it has no node of its own.
 		return nil

@@ -58,9 +58,11 @@ func (a *Analyzer) Result() (*Result, error) {
 	}
 	res.WastedFiles = []WastedFile{}
 	byNode := make(map[nodeID]inefficiency, len(w.ineff))
+	wasted := make(map[nodeID]int64, len(w.ineff))
 	ids := make([]nodeID, 0, len(w.ineff))
 	for _, in := range w.ineff {
 		byNode[in.node] = in
+		wasted[in.node] += in.size
 		ids = append(ids, in.node)
 	}
 	for _, n := range topN(t, ids, func(n nodeID) int64 { return byNode[n].size }, a.opts.top) {
@@ -68,16 +70,17 @@ func (a *Analyzer) Result() (*Result, error) {
 		res.WastedFiles = append(res.WastedFiles, WastedFile{Path: t.path(n), Count: int(in.count), SizeBytes: in.size})
 	}
 
-	f := buildFinalFS(t, ls)
+	f := buildFinalFS(t, ls, a.changes)
 	res.Files = len(f.files)
 	res.FinalBytes = f.bytes
 	res.BiggestFiles = f.biggestFiles(a.opts.top)
 	res.BiggestDirs = f.biggestDirs(a.opts.top)
+	res.Tree = tree(f, wasted)
 	res.Interpreters = a.interpreters(f)
 	res.PythonPackages = a.pythonPackages(f)
 	res.Leftovers = a.leftovers(f)
 	res.Security = a.security(f, ls)
 	res.User = res.Security.User
-	res.Findings = a.findings(res)
+	res.Findings = a.findings(res, ls)
 	return res, nil
 }

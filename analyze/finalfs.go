@@ -7,9 +7,8 @@ import (
 	"github.com/pyimg/pyimg/layers"
 )
 
-// finalFS is the image's filesystem after stacking every layer with OCI
-// semantics: whiteouts delete, opaque markers hide the lower contents of
-// their directory, a non-directory replaces whatever was below it.
+// finalFS is the image's filesystem after stacking every layer with the
+// OCI rules of layers.FinalFS.
 type finalFS struct {
 	t      *pathTable
 	layers []*layerData
@@ -24,49 +23,36 @@ type finalFS struct {
 	bytes    int64
 }
 
-func buildFinalFS(t *pathTable, ls []*layerData) *finalFS {
+func buildFinalFS(t *pathTable, ls []*layerData, cs *layers.ChangeSet) *finalFS {
 	n := t.len()
 	f := &finalFS{t: t, layers: ls, layer: make([]int32, n), idx: make([]int32, n)}
 	for i := range f.layer {
 		f.layer[i] = -1
 	}
+	chs := make([]*layers.Changes, len(ls))
 	for li, d := range ls {
-		l := int32(li)
-		// Deletions apply to the lower layers only, whatever their order in
-		// the tar.
-		for i := range d.recs {
-			r := &d.recs[i]
-			switch {
-			case r.whiteout():
-				f.clear(r.node, true, l)
-			case r.opaque():
-				f.clear(r.node, false, l)
-			}
-		}
+		chs[li] = d.changes
+		// The last entry of the highest layer at a node is the candidate.
 		for i := range d.recs {
 			r := &d.recs[i]
 			if r.whiteout() || r.opaque() {
 				continue
 			}
-			if r.kind != layers.TypeDir {
-				f.clear(r.node, false, l)
-			}
-			// A lower non-directory where this entry needs a directory is
-			// replaced by it.
-			for p := t.parent(r.node); p != rootID; p = t.parent(p) {
-				if f.layer[p] >= 0 && f.layer[p] < l && f.rec(p).kind != layers.TypeDir {
-					f.layer[p] = -1
-				}
-			}
-			f.layer[r.node] = l
+			f.layer[r.node] = int32(li)
 			f.idx[r.node] = int32(i)
 		}
 	}
+	// The OCI rules (whiteouts, opaque directories including the root,
+	// non-directories replacing directories and back) live in layers.
+	final := cs.Stack(chs)
 	f.dirBytes = make([]int64, n)
 	f.dirFiles = make([]int32, n)
 	for id := range n {
 		nid := nodeID(id)
-		if f.layer[nid] < 0 || !f.presentPath(nid) {
+		if f.layer[nid] < 0 {
+			continue
+		}
+		if !final.Present(t.path(nid), int(f.layer[nid])) {
 			f.layer[nid] = -1
 			continue
 		}
@@ -85,28 +71,6 @@ func buildFinalFS(t *pathTable, ls []*layerData) *finalFS {
 		}
 	}
 	return f
-}
-
-// clear deletes what lower layers (below l) put below node, and node itself
-// when self is set.
-func (f *finalFS) clear(node nodeID, self bool, l int32) {
-	f.t.walk(node, func(x nodeID) bool {
-		if (self || x != node) && f.layer[x] >= 0 && f.layer[x] < l {
-			f.layer[x] = -1
-		}
-		return true
-	})
-}
-
-// presentPath reports whether every ancestor of n is either implicit or a
-// directory entry, so n is reachable.
-func (f *finalFS) presentPath(n nodeID) bool {
-	for p := f.t.parent(n); p != rootID; p = f.t.parent(p) {
-		if f.layer[p] >= 0 && f.rec(p).kind != layers.TypeDir {
-			return false
-		}
-	}
-	return true
 }
 
 func (f *finalFS) present(n nodeID) bool { return f.layer[n] >= 0 }

@@ -29,10 +29,13 @@ type Result struct {
 	// Files counts the regular files of the final filesystem.
 	Files int `json:"files"`
 
-	Layers         []Layer          `json:"layers"`
-	WastedFiles    []WastedFile     `json:"wasted_files"`
-	BiggestFiles   []PathSize       `json:"biggest_files"`
-	BiggestDirs    []PathSize       `json:"biggest_dirs"`
+	Layers       []Layer      `json:"layers"`
+	WastedFiles  []WastedFile `json:"wasted_files"`
+	BiggestFiles []PathSize   `json:"biggest_files"`
+	BiggestDirs  []PathSize   `json:"biggest_dirs"`
+	// Tree is the final filesystem by directory, three levels deep, for a
+	// treemap: where the bytes are and where the wasted bytes lie.
+	Tree           *TreeNode        `json:"tree"`
 	Interpreters   []Interpreter    `json:"interpreters"`
 	PythonPackages []PythonPackage  `json:"python_packages"`
 	Leftovers      []Leftover       `json:"leftovers"`
@@ -127,13 +130,16 @@ type Leftover struct {
 type Security struct {
 	// User is the configured user; RunsAsRoot is true when it is empty,
 	// "root" or uid 0.
-	User            string     `json:"user"`
-	RunsAsRoot      bool       `json:"runs_as_root"`
-	Shells          []string   `json:"shells"`
-	PackageManagers []string   `json:"package_managers"`
-	Setuid          []FileFact `json:"setuid"`
-	WorldWritable   []FileFact `json:"world_writable"`
-	Secrets         []Secret   `json:"secrets"`
+	User            string   `json:"user"`
+	RunsAsRoot      bool     `json:"runs_as_root"`
+	Shells          []string `json:"shells"`
+	PackageManagers []string `json:"package_managers"`
+	// NetworkTools are curl and wget executables in a bin directory: what
+	// an attacker uses to fetch a second stage.
+	NetworkTools  []string   `json:"network_tools"`
+	Setuid        []FileFact `json:"setuid"`
+	WorldWritable []FileFact `json:"world_writable"`
+	Secrets       []Secret   `json:"secrets"`
 }
 
 // FileFact is a file of the final filesystem with a notable property.

@@ -18,6 +18,9 @@ const (
 	RuleSetuid        = "PY605"
 	RuleWorldWritable = "PY606"
 	RuleWaste         = "PY607"
+	RuleMissingLib    = "PY701"
+	RuleGlibcTooOld   = "PY702"
+	RuleLibcMismatch  = "PY703"
 )
 
 var rules = []report.Rule{
@@ -91,16 +94,53 @@ var rules = []report.Rule{
 		Bad:  "RUN apt-get update && apt-get install -y build-essential, then a later RUN apt-get purge build-essential.",
 		Good: "One RUN that installs, builds and purges, or a builder stage whose output is copied.",
 	},
+	{
+		ID: RuleMissingLib, Name: "missing-shared-library", Severity: report.SeverityError,
+		Summary: "A native extension needs a shared library the image does not have.",
+		Why: "The dynamic loader resolves every DT_NEEDED of an extension module when Python imports it; " +
+			"one that is found nowhere (RUNPATH, LD_LIBRARY_PATH, ld.so.conf, the default directories) makes " +
+			"the import fail at run time with \"ImportError: libpq.so.5: cannot open shared object file\", " +
+			"typically after a multi-stage build copied the venv from a builder that had the -dev packages " +
+			"into a slim or distroless runtime that lacks the runtime library.",
+		Fix: "Install the runtime package in the final stage (pyimg libs --emit dockerfile prints the apt-get " +
+			"or apk line), or for a distroless runtime copy the library and what it needs from the build stage " +
+			"(pyimg libs --from BUILD --emit dockerfile --distroless).",
+		Bad:  "A runtime stage FROM python:3.12-slim that copies a venv with psycopg2 built against libpq, without installing libpq5.",
+		Good: "The same runtime stage with RUN apt-get install -y --no-install-recommends libpq5, or a psycopg2-binary wheel that vendors libpq.",
+	},
+	{
+		ID: RuleGlibcTooOld, Name: "glibc-too-old", Severity: report.SeverityError,
+		Summary: "A wheel needs newer glibc (or libstdc++) symbol versions than the image has.",
+		Why: "Binary wheels are built against a minimum glibc (manylinux_2_28 means GLIBC_2.28); the loader " +
+			"refuses an object that needs a symbol version (GLIBC_2.34, GLIBCXX_3.4.30) its libraries do not " +
+			"define, so the import fails with \"version `GLIBC_2.34' not found\".",
+		Fix: "Use a base image with a newer glibc (Debian trixie instead of bookworm), or install a wheel " +
+			"built for an older manylinux tag (pip --platform, or pin the package version).",
+		Bad:  "A manylinux_2_39 wheel installed on a Debian bookworm base (glibc 2.36).",
+		Good: "A manylinux_2_28 wheel on bookworm, or the manylinux_2_39 wheel on a base with glibc 2.39 or newer.",
+	},
+	{
+		ID: RuleLibcMismatch, Name: "libc-mismatch", Severity: report.SeverityError,
+		Summary: "A native object is linked against the other C library (glibc on musl, or musl on glibc).",
+		Why: "A manylinux wheel needs glibc (libc.so.6, ld-linux) and a musllinux wheel needs musl " +
+			"(libc.musl-*.so.1, ld-musl); copied into an image with the other libc it fails to load, often " +
+			"with a confusing \"not found\" for a file that exists.",
+		Fix: "Build and run on the same libc: install musllinux wheels on Alpine and manylinux wheels on " +
+			"Debian-based images, and do not copy a venv between the two.",
+		Bad:  "A venv built on python:3.12-slim (glibc) copied into a python:3.12-alpine runtime.",
+		Good: "Builder and runtime from the same family: python:3.12-slim-bookworm for both.",
+	},
 }
 
 // Rules returns the metadata of the rules analyze reports, for docs and
 // SARIF.
 func Rules() []report.Rule {
-	return append([]report.Rule(nil), rules...)
+	out := append([]report.Rule(nil), rules...)
+	return append(out, hostileRules...)
 }
 
 func ruleByID(id string) report.Rule {
-	for _, r := range rules {
+	for _, r := range Rules() {
 		if r.ID == id {
 			return r
 		}
@@ -113,7 +153,7 @@ func finding(id, path string, layer *int, msg string) report.Finding {
 	return report.Finding{Rule: r.ID, Name: r.Name, Severity: r.Severity, Path: path, Layer: layer, Message: msg, Fix: r.Fix}
 }
 
-func (a *Analyzer) findings(res *Result) []report.Finding {
+func (a *Analyzer) findings(res *Result, ls []*layerData) []report.Finding {
 	out := []report.Finding{}
 	sec := res.Security
 	if sec.RunsAsRoot {
@@ -123,6 +163,7 @@ func (a *Analyzer) findings(res *Result) []report.Finding {
 		}
 		out = append(out, finding(RuleRoot, "", nil, fmt.Sprintf("the image config user is %s, so the process runs as root", u)))
 	}
+	out = append(out, hostileFindings(ls)...)
 	out = append(out, secretFindings(sec.Secrets)...)
 	for _, l := range res.Leftovers {
 		layer := l.Layer

@@ -19,8 +19,8 @@ func TestRulesMetadata(t *testing.T) {
 			t.Errorf("rule %s listed twice", r.ID)
 		}
 		seen[r.ID] = true
-		if !strings.HasPrefix(r.ID, "PY6") {
-			t.Errorf("rule ID %q, want PY6xx", r.ID)
+		if !strings.HasPrefix(r.ID, "PY6") && !strings.HasPrefix(r.ID, "PY7") {
+			t.Errorf("rule ID %q, want PY6xx or PY7xx", r.ID)
 		}
 		if !kebab.MatchString(r.Name) {
 			t.Errorf("%s: Name %q is not kebab-case", r.ID, r.Name)
@@ -29,7 +29,7 @@ func TestRulesMetadata(t *testing.T) {
 			t.Errorf("%s: incomplete metadata %+v", r.ID, r)
 		}
 	}
-	for _, id := range []string{RuleRoot, RuleSecretFile, RuleSecretEnv, RuleLeftover, RuleSetuid, RuleWorldWritable, RuleWaste} {
+	for _, id := range []string{RuleRoot, RuleSecretFile, RuleSecretEnv, RuleLeftover, RuleSetuid, RuleWorldWritable, RuleWaste, RuleMissingLib, RuleGlibcTooOld, RuleLibcMismatch} {
 		if !seen[id] {
 			t.Errorf("Rules() lacks %s", id)
 		}

@@ -34,11 +34,14 @@ var packageManagers = []struct{ name, path string }{
 	{"microdnf", "/usr/bin/microdnf"},
 }
 
+// networkTools are the executables that download files.
+var networkTools = map[string]bool{"curl": true, "wget": true}
+
 var pipExe = regexp.MustCompile(`^pip(\d+(\.\d+)?)?$`)
 
 func (a *Analyzer) security(f *finalFS, ls []*layerData) Security {
 	t := f.t
-	s := Security{Shells: []string{}, PackageManagers: []string{}, Setuid: []FileFact{}, WorldWritable: []FileFact{}, Secrets: []Secret{}}
+	s := Security{Shells: []string{}, PackageManagers: []string{}, NetworkTools: []string{}, Setuid: []FileFact{}, WorldWritable: []FileFact{}, Secrets: []Secret{}}
 	if a.cfg != nil {
 		s.User = a.cfg.Config.User
 	}
@@ -62,6 +65,9 @@ func (a *Analyzer) security(f *finalFS, ls []*layerData) Security {
 		if isExe && shellNames[t.name(n)] && strings.HasSuffix(t.name(t.parent(n)), "bin") {
 			s.Shells = append(s.Shells, t.path(n))
 		}
+		if isExe && networkTools[t.name(n)] && strings.HasSuffix(t.name(t.parent(n)), "bin") {
+			s.NetworkTools = append(s.NetworkTools, t.path(n))
+		}
 		if !seenPM["pip"] && (r.kind == layers.TypeFile || r.kind == layers.TypeSymlink) &&
 			pipExe.MatchString(t.name(n)) && t.name(t.parent(n)) == "bin" {
 			seenPM["pip"] = true
@@ -84,6 +90,7 @@ func (a *Analyzer) security(f *finalFS, ls []*layerData) Security {
 		s.WorldWritable = append(s.WorldWritable, FileFact{Path: t.path(n), Mode: modeString(r), Layer: int(f.layer[n])})
 	}
 	sort.Strings(s.Shells)
+	sort.Strings(s.NetworkTools)
 	sort.Slice(s.Setuid, func(i, j int) bool { return s.Setuid[i].Path < s.Setuid[j].Path })
 	sort.Slice(s.WorldWritable, func(i, j int) bool { return s.WorldWritable[i].Path < s.WorldWritable[j].Path })
 

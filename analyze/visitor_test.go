@@ -18,6 +18,8 @@ type ent struct {
 	link    string
 	wh, opq bool
 	content string
+	name    string // tar name, when it differs from path
+	flags   layers.Flags
 }
 
 func file(p string, size int64) ent {
@@ -41,7 +43,7 @@ func drive(t testing.TB, lv layers.LayerVisitor, layer int, es ...ent) {
 	var files int64
 	for _, e := range es {
 		le := &layers.Entry{Layer: layer, Path: e.path, Type: e.typ, Size: e.size, Mode: e.mode,
-			Linkname: e.link, Whiteout: e.wh, Opaque: e.opq}
+			Linkname: e.link, Whiteout: e.wh, Opaque: e.opq, Name: e.name, Flags: e.flags}
 		var content []byte
 		if n := lv.Want(le); n > 0 {
 			content = []byte(e.content)

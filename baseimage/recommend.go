@@ -145,6 +145,9 @@ func (k *Knowledge) Recommend(in RecommendInput) (Recommendation, error) {
 		case st.Support == Unreleased:
 			whyNot = append(whyNot, fmt.Sprintf("why not %s: not released yet", p.Version))
 			continue
+		case st.Support == Unconfirmed:
+			whyNot = append(whyNot, k.unconfirmedReason(p))
+			continue
 		case !st.Supported():
 			if in.Series != "" {
 				return Recommendation{}, fmt.Errorf("%w: .python-version names %s, end of life since %s", ErrNoCandidate, p.Version, st.EOL.Format(time.DateOnly))

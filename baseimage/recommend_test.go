@@ -18,7 +18,8 @@ func TestRecommend(t *testing.T) {
 		build, run    string
 		reasonSubstrs []string
 	}{
-		{"prod offline picks the newest mature series", RecommendInput{Now: now}, "3.14.7-slim-trixie", "3.14.7-slim-trixie", []string{"registry not consulted", "why not 3.15: not released yet", "why not alpine"}},
+		{"prod offline picks the newest mature series", RecommendInput{Now: now}, "3.14.7-slim-trixie", "3.14.7-slim-trixie", []string{"registry not consulted", "why not 3.15: scheduled for 2026-10-01, after pyimg's data (as of 2026-08-22)", "pyimg data update", "why not 3.16: not released yet", "why not alpine"}},
+		{"before 3.15's scheduled date it is not released", RecommendInput{Now: day("2026-09-01")}, "3.14.7-slim-trixie", "3.14.7-slim-trixie", []string{"why not 3.15: not released yet"}},
 		{"requires-python caps the series", RecommendInput{Now: now, Allows: below314, RequiresPython: "<3.14"}, "3.13.15-slim-trixie", "3.13.15-slim-trixie", []string{"excluded by requires-python <3.14"}},
 		{".python-version pins", RecommendInput{Now: now, Series: "3.12"}, "3.12.14-slim-trixie", "3.12.14-slim-trixie", []string{".python-version pins 3.12"}},
 		{"dev uses the full image", RecommendInput{Now: now, Stage: StageDev}, "3.14.7-trixie", "3.14.7-trixie", nil},

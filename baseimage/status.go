@@ -15,6 +15,11 @@ const (
 	EOLSoon    Support = "eol-soon"   // supported, end of life within DefaultEOLSoon
 	EOL        Support = "eol"        // past end of life
 	Unknown    Support = "unknown"    // the data has no end-of-life date
+	// Unconfirmed: the data records no release, but the scheduled release
+	// date has passed. The data cannot say whether the release is out; when
+	// it predates the scheduled date (Knowledge.StaleReleases) it is simply
+	// older than the release.
+	Unconfirmed Support = "unconfirmed"
 )
 
 // DefaultEOLSoon is how close to end of life StatusAt reports EOLSoon.
@@ -28,6 +33,7 @@ const (
 	PhaseSecurity   = "security"    // Python: security fixes only; OS: regular security support
 	PhaseLTS        = "lts"         // Debian: LTS after regular security support
 	PhaseEOL        = "end-of-life" // no support
+	PhaseUnknown    = "unknown"     // Python: scheduled release date passed, release not in the data
 )
 
 // Status is the lifecycle state of a Python series or OS release at a date.
@@ -54,18 +60,23 @@ func (s Status) String() string {
 		return fmt.Sprintf("%s (%d days left)", s.Support, s.DaysLeft)
 	case EOL:
 		return fmt.Sprintf("%s since %s", s.Support, s.EOL.Format(time.DateOnly))
+	case Unconfirmed:
+		return "release unconfirmed (scheduled date passed; the data records no release)"
 	}
 	return string(s.Support)
 }
 
 // StatusAt returns the series' lifecycle state at now. Dates are days in
 // UTC: the series is supported until the start of its EOL day. A series
-// without a known final release (Released is zero) is Unreleased whatever
-// now is, even past its Scheduled date: the data cannot vouch for a release
-// it has not seen, and its Latest is then a pre-release.
+// without a known final release (Released is zero) is Unreleased before its
+// Scheduled date and Unconfirmed from that date on: the data can neither
+// vouch for a release it has not seen nor deny it (its Latest is then a
+// pre-release).
 func (p PythonSeries) StatusAt(now time.Time) Status {
 	st := newStatus(now, p.EOL)
 	switch {
+	case p.Released.IsZero() && !p.Scheduled.IsZero() && !now.Before(p.Scheduled):
+		st.Support, st.Phase = Unconfirmed, PhaseUnknown
 	case p.Released.IsZero() || now.Before(p.Released):
 		st.Support, st.Phase = Unreleased, PhasePrerelease
 	case !p.EOL.IsZero() && !now.Before(p.EOL):

@@ -1,6 +1,8 @@
 package baseimage
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -24,7 +26,9 @@ func TestPythonStatusAt(t *testing.T) {
 		{"3.10", "2026-08-22", EOLSoon, PhaseSecurity, 40},
 		{"3.13", "2026-08-22", Supported, PhaseBugfix, 1136},
 		{"3.15", "2026-08-22", Unreleased, PhasePrerelease, 1866},
-		{"3.15", "2026-11-22", Unreleased, PhasePrerelease, 1774}, // scheduled date passed, no release known
+		{"3.15", "2026-09-30", Unreleased, PhasePrerelease, 1827}, // the day before its scheduled date
+		{"3.15", "2026-10-01", Unconfirmed, PhaseUnknown, 1826},   // scheduled date reached, no release known
+		{"3.15", "2026-11-22", Unconfirmed, PhaseUnknown, 1774},
 		{"3.16", "2026-08-22", Unreleased, PhasePrerelease, 2232},
 	}
 	for _, tt := range tests {
@@ -99,5 +103,39 @@ func TestStatusString(t *testing.T) {
 		if got := tt.s.String(); got != tt.want {
 			t.Errorf("%+v.String() = %q, want %q", tt.s, got, tt.want)
 		}
+	}
+}
+
+func TestStaleReleases(t *testing.T) {
+	t.Parallel()
+	k := Embedded() // as of 2026-08-22; 3.15 scheduled 2026-10-01, 3.16 2027-10-06
+	tests := []struct {
+		now  string
+		want []string
+	}{
+		{"2026-08-22", nil},
+		{"2026-09-30", nil},
+		{"2026-10-01", []string{"3.15"}},
+		{"2026-11-30", []string{"3.15"}},
+		{"2027-10-06", []string{"3.15", "3.16"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, s := range k.StaleReleases(day(tt.now)) {
+			got = append(got, s.Series)
+			if msg := s.String(); !strings.Contains(msg, "older than Python "+s.Series) || !strings.Contains(msg, "pyimg data update") {
+				t.Errorf("StaleRelease.String() = %q, want it to say the data is older and how to refresh", msg)
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("StaleReleases(%s) = %v, want %v", tt.now, got, tt.want)
+		}
+	}
+	// Data compiled after the scheduled date that still records no
+	// release is not stale: the release is late, and the data says so.
+	late := *k
+	late.AsOf = day("2026-10-15")
+	if got := late.StaleReleases(day("2026-11-30")); len(got) != 0 {
+		t.Errorf("StaleReleases with data newer than the schedule = %v, want none", got)
 	}
 }

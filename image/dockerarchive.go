@@ -100,7 +100,8 @@ func openDockerArchive(r Reference, _ *options) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Image{Name: name, Image: img}, nil
+	at := storeBlobAt(st, func(d v1.Hash) (string, bool) { p, ok := members[d]; return p, ok })
+	return &Image{Name: name, Image: img, blobAt: at}, nil
 }
 
 func readDockerManifest(st *tarStore) ([]dockerEntry, error) {

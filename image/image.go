@@ -66,6 +66,9 @@ type Image struct {
 	Config *v1.ConfigFile
 	// Manifest is the parsed image manifest.
 	Manifest *v1.Manifest
+
+	// blobAt opens stored layer blobs for random access; nil for registries.
+	blobAt blobAtFunc
 }
 
 // Layer describes one layer of an image.
@@ -131,14 +134,29 @@ func Open(ctx context.Context, ref string, opts ...Option) (*Image, error) {
 func (i *Image) fill() error {
 	var err error
 	if i.Manifest, err = i.Image.Manifest(); err != nil {
+		if isDecodeError(err) {
+			return fmt.Errorf("parsing manifest: %v: %w", err, ErrInvalidImage)
+		}
 		return fmt.Errorf("reading manifest: %w", err)
+	}
+	if i.Manifest == nil {
+		return fmt.Errorf("manifest is empty: %w", ErrInvalidImage)
 	}
 	if i.Digest, err = i.Image.Digest(); err != nil {
 		return fmt.Errorf("computing manifest digest: %w", err)
 	}
 	i.ConfigDigest = i.Manifest.Config.Digest
 	if i.Config, err = i.Image.ConfigFile(); err != nil {
+		if isDecodeError(err) {
+			return fmt.Errorf("parsing config %s: %v: %w", i.ConfigDigest, err, ErrInvalidImage)
+		}
 		return fmt.Errorf("reading config %s: %w", i.ConfigDigest, err)
+	}
+	if i.Config == nil {
+		return fmt.Errorf("config %s is empty: %w", i.ConfigDigest, ErrInvalidImage)
+	}
+	if err := checkStructure(i.Manifest, i.Config); err != nil {
+		return err
 	}
 	if i.Platform == nil {
 		p := i.Config.Platform()
@@ -219,6 +237,7 @@ type options struct {
 	userAgent  string
 	backoff    remote.Backoff
 	retryCodes []int
+	timeout    time.Duration
 }
 
 // DefaultPlatform is the platform picked from multi-platform indexes unless
@@ -306,4 +325,12 @@ func WithUserAgent(ua string) Option {
 // number of attempts.
 func WithRetryBackoff(b remote.Backoff) Option {
 	return func(o *options) { o.backoff = b }
+}
+
+// WithTimeout bounds each phase of every registry request (connecting,
+// waiting for response headers, waiting for the next bytes of a body);
+// default httptimeout.Default. A phase that takes longer fails with an
+// error matching httptimeout.ErrTimeout that names the host.
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) { o.timeout = d }
 }

@@ -181,6 +181,12 @@ func openLayout(ctx context.Context, st store, r Reference, o *options) (*Image,
 	if img.Image, err = partial.CompressedToImage(li); err != nil {
 		return nil, err
 	}
+	img.blobAt = storeBlobAt(st, func(d v1.Hash) (string, bool) {
+		if d.Algorithm == "" || d.Hex == "" {
+			return "", false
+		}
+		return "blobs/" + d.Algorithm + "/" + d.Hex, true
+	})
 	return img, nil
 }
 

@@ -1,7 +1,9 @@
 package image
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
 )
 
 // testLayout writes an OCI layout holding a single image named "app:v1",
@@ -266,7 +269,116 @@ func TestOpenLayoutSymlinkEscape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := readAllLayers(got); err == nil || !strings.Contains(err.Error(), d.Hex) {
-		t.Errorf("reading a blob symlinked out of the layout = %v, want an error naming it", err)
+	if err := readAllLayers(got); err == nil || !strings.Contains(err.Error(), d.Hex) || !errors.Is(err, ErrInvalidImage) {
+		t.Errorf("reading a blob symlinked out of the layout = %v, want an ErrInvalidImage naming it", err)
 	}
 }
+
+func TestOpenInconsistentImages(t *testing.T) {
+	t.Parallel()
+	base := testImage(t, 2, DefaultPlatform)
+	cfg, err := base.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := cfg.DeepCopy()
+	extra.RootFS.DiffIDs = append(extra.RootFS.DiffIDs, extra.RootFS.DiffIDs[0])
+	moreDiffIDs, err := mutate.ConfigFile(base, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	negative := &rawManifestImage{Image: base, edit: func(m *v1.Manifest) { m.Layers[1].Size = -5 }}
+	badConfig := &rawConfigImage{Image: base, raw: []byte(`{"rootfs": {"diff_ids": 7}}`)}
+	for _, tc := range []struct {
+		name string
+		img  v1.Image
+		want string
+	}{
+		{"more diff_ids than layers", moreDiffIDs, "config lists 3 diff_ids for the manifest's 2 layers"},
+		{"negative layer size", negative, "negative size (-5)"},
+		{"config of the wrong types", badConfig, "parsing config"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if _, err := layout.Write(dir, mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: tc.img})); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Open(context.Background(), "oci:"+dir)
+			if err == nil || !errors.Is(err, ErrInvalidImage) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Open = %v, want an ErrInvalidImage containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestOpenLayoutOnAFile(t *testing.T) {
+	t.Parallel()
+	f := filepath.Join(t.TempDir(), "image.tar")
+	if err := os.WriteFile(f, []byte("not a dir"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(context.Background(), "oci:"+f)
+	if err == nil || !errors.Is(err, ErrInvalidImage) || !strings.Contains(err.Error(), "oci-archive:"+f) {
+		t.Errorf("Open(oci:FILE) = %v, want an ErrInvalidImage suggesting oci-archive:", err)
+	}
+}
+
+// rawManifestImage edits the manifest of an image.
+type rawManifestImage struct {
+	v1.Image
+	edit func(*v1.Manifest)
+}
+
+func (i *rawManifestImage) Manifest() (*v1.Manifest, error) {
+	m, err := i.Image.Manifest()
+	if err != nil {
+		return nil, err
+	}
+	m = m.DeepCopy()
+	i.edit(m)
+	return m, nil
+}
+
+func (i *rawManifestImage) RawManifest() ([]byte, error) {
+	m, err := i.Manifest()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+
+func (i *rawManifestImage) Digest() (v1.Hash, error) { return partial.Digest(i) }
+
+// rawConfigImage replaces the config blob of an image.
+type rawConfigImage struct {
+	v1.Image
+	raw []byte
+}
+
+func (i *rawConfigImage) RawConfigFile() ([]byte, error) { return i.raw, nil }
+func (i *rawConfigImage) ConfigName() (v1.Hash, error) {
+	h, _, err := v1.SHA256(bytes.NewReader(i.raw))
+	return h, err
+}
+func (i *rawConfigImage) ConfigFile() (*v1.ConfigFile, error) { return partial.ConfigFile(i) }
+func (i *rawConfigImage) Manifest() (*v1.Manifest, error) {
+	m, err := i.Image.Manifest()
+	if err != nil {
+		return nil, err
+	}
+	m = m.DeepCopy()
+	h, _ := i.ConfigName()
+	m.Config.Digest, m.Config.Size = h, int64(len(i.raw))
+	return m, nil
+}
+func (i *rawConfigImage) RawManifest() ([]byte, error) {
+	m, err := i.Manifest()
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
+}
+func (i *rawConfigImage) Digest() (v1.Hash, error) { return partial.Digest(i) }
+
+func (i *rawManifestImage) Size() (int64, error) { return partial.Size(i) }
+func (i *rawConfigImage) Size() (int64, error)   { return partial.Size(i) }

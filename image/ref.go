@@ -1,7 +1,9 @@
 package image
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -56,7 +58,9 @@ func (e *ReferenceError) Error() string {
 func (e *ReferenceError) Is(target error) bool { return target == ErrReference }
 
 // ParseReference parses ref in skopeo's transport syntax. A reference
-// without a known transport prefix is a registry reference.
+// without a known transport prefix is a registry reference, unless it names
+// an existing local file or directory: that is an error saying which
+// transport reads it, so a local path is never sent to a registry.
 func ParseReference(ref string) (Reference, error) {
 	bad := func(format string, args ...any) (Reference, error) {
 		return Reference{}, &ReferenceError{Ref: ref, Reason: fmt.Sprintf(format, args...)}
@@ -68,6 +72,12 @@ func ParseReference(ref string) (Reference, error) {
 		return bad("leading or trailing white space")
 	}
 	transport, rest, found := strings.Cut(ref, ":")
+	if !found || !knownTransport(transport) {
+		// An existing local file or directory is never sent to a registry.
+		if reason := localPath(ref); reason != "" {
+			return bad("%s", reason)
+		}
+	}
 	switch {
 	case !found:
 		return parseRegistry(ref, ref)
@@ -95,6 +105,30 @@ func ParseReference(ref string) (Reference, error) {
 	// "localhost:5000/repo", "python:3.12": a registry reference whose
 	// first colon separates a port or a tag.
 	return parseRegistry(ref, ref)
+}
+
+func knownTransport(t string) bool {
+	switch t {
+	case TransportRegistry, TransportOCI, TransportOCIArchive, TransportDockerArchive:
+		return true
+	}
+	return unsupportedTransports[t]
+}
+
+// localPath says what ref is and which transport reads it when ref names
+// an existing local file or directory, else "".
+func localPath(ref string) string {
+	fi, err := os.Stat(ref)
+	if err != nil {
+		if strings.HasPrefix(ref, "/") || strings.HasPrefix(ref, "./") || strings.HasPrefix(ref, "../") || strings.HasPrefix(ref, "~") {
+			return fmt.Sprintf("%s looks like a local path but does not exist (%v); local images need a transport: oci:DIR, oci-archive:FILE or docker-archive:FILE", ref, errors.Unwrap(err))
+		}
+		return ""
+	}
+	if fi.IsDir() {
+		return fmt.Sprintf("%s is a local directory, not a registry reference; read an OCI layout directory with oci:%s", ref, ref)
+	}
+	return fmt.Sprintf("%s is a local file, not a registry reference; read a tar of an OCI layout with oci-archive:%s or a docker save tar with docker-archive:%s", ref, ref, ref)
 }
 
 func parseRegistry(ref, s string) (Reference, error) {

@@ -2,6 +2,8 @@ package image
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -147,5 +149,32 @@ func TestHistoryByLayer(t *testing.T) {
 	}
 	if got := HistoryByLayer(nil, 1); !reflect.DeepEqual(got, []string{""}) {
 		t.Errorf("HistoryByLayer(nil, 1) = %q", got)
+	}
+}
+
+func TestParseReferenceLocalPath(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "x.tar")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	for _, tc := range []struct{ ref, want string }{
+		{dir, "is a local directory, not a registry reference; read an OCI layout directory with oci:" + dir},
+		{file, "is a local file, not a registry reference; read a tar of an OCI layout with oci-archive:" + file},
+		{"x.tar", "is a local file"},
+		{"./missing.tar", "looks like a local path but does not exist"},
+		{"/nonexistent/dir", "looks like a local path but does not exist"},
+	} {
+		_, err := ParseReference(tc.ref)
+		if err == nil || !errors.Is(err, ErrReference) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseReference(%q) = %v, want an ErrReference containing %q", tc.ref, err, tc.want)
+		}
+	}
+	if r, err := ParseReference("oci:" + dir); err != nil || r.Path != dir {
+		t.Errorf("ParseReference(oci:DIR) = %+v, %v", r, err)
+	}
+	if _, err := ParseReference("python:3.12"); err != nil {
+		t.Errorf("ParseReference(python:3.12) = %v", err)
 	}
 }

@@ -31,13 +31,24 @@ type dirStore string
 func (d dirStore) String() string { return "oci:" + string(d) }
 
 func (d dirStore) open(name string) (io.ReadCloser, int64, error) {
+	if fi, err := os.Stat(string(d)); err == nil && !fi.IsDir() {
+		return nil, 0, fmt.Errorf("%s: %s is a file, not an OCI layout directory (a tar of one is oci-archive:%s, a docker save tar docker-archive:%s): %w",
+			d, string(d), string(d), string(d), ErrInvalidImage)
+	}
 	root, err := os.OpenRoot(string(d))
 	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, 0, fmt.Errorf("opening layout directory %s: %w: %w", string(d), err, ErrNotFound)
+		}
 		return nil, 0, fmt.Errorf("opening layout directory %s: %w", string(d), err)
 	}
 	defer root.Close()
 	f, err := root.Open(name)
 	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) && strings.Contains(err.Error(), "escapes") {
+			// os.Root refuses a symlink or ".." leading out of the layout.
+			return nil, 0, fmt.Errorf("%s: %s leads outside the layout directory: %w", d, name, ErrInvalidImage)
+		}
 		return nil, 0, fmt.Errorf("%s: %w", d, err)
 	}
 	fi, err := f.Stat()

@@ -346,3 +346,37 @@ func TestInterpreterVersionFromVenv(t *testing.T) {
 		t.Errorf("interpreter = %+v, want 3.12.7 from the venv made by it", py)
 	}
 }
+
+func TestNonDirectoryReplacesDirectory(t *testing.T) {
+	status := "Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.1\n"
+	base := testLayer(t,
+		tf{name: "var/lib/dpkg/"},
+		tf{name: "var/lib/dpkg/status", body: status},
+		tf{name: "usr/lib/python3/site-packages/"},
+		tf{name: "usr/lib/python3/site-packages/requests-2.0.0.dist-info/METADATA", body: "Name: requests\nVersion: 2.0.0\n"},
+	)
+	for _, tc := range []struct {
+		name  string
+		upper v1.Layer
+		deb   []string
+		pypi  []string
+	}{
+		{"file and symlink replace the directories", testLayer(t,
+			tf{name: "usr/lib/python3/site-packages", body: "not a dir"},
+			tf{name: "var/lib/dpkg", link: "/nowhere"},
+		), nil, nil},
+		{"opaque root", testLayer(t, tf{name: ".wh..wh..opq"}, tf{name: "x", body: "y"}), nil, nil},
+		{"unrelated upper layer", testLayer(t, tf{name: "usr/lib/python3/other", body: "z"}),
+			[]string{"openssl@3.0.1"}, []string{"requests@2.0.0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inv := inventoryOf(t, testImage(t, nil, base, tc.upper), WithFiles(false))
+			if got := names(inv, EcosystemDebian); !slices.Equal(got, tc.deb) {
+				t.Errorf("Debian packages = %v, want %v", got, tc.deb)
+			}
+			if got := names(inv, EcosystemPyPI); !slices.Equal(got, tc.pypi) {
+				t.Errorf("PyPI packages = %v, want %v", got, tc.pypi)
+			}
+		})
+	}
+}

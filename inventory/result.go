@@ -13,41 +13,22 @@ import (
 // filesystem, each with the entry that last wrote it.
 type finalFiles map[string]*rec
 
-// stack applies the layers in order: a later entry at a path replaces an
-// earlier one; a whiteout deletes the path and everything below it in lower
-// layers; an opaque marker hides the lower contents of its directory.
-func stack(ls []*layerData) finalFiles {
-	top := map[string]*rec{}
-	whiteout := map[string]int{}
-	opaque := map[string]int{}
-	for li, d := range ls {
-		for _, p := range d.whiteouts {
-			whiteout[p] = li
-		}
-		for _, p := range d.opaques {
-			opaque[p] = li
-		}
-		for i := range d.recs {
-			top[d.recs[i].path] = &d.recs[i]
-		}
+// stack returns the recs present in the final filesystem, by the OCI rules
+// of layers.FinalFS: a whiteout, an opaque directory (the root included) or
+// a non-directory replacing a directory in a higher layer hides them.
+func stack(cs *layers.ChangeSet, ls []*layerData) finalFiles {
+	chs := make([]*layers.Changes, len(ls))
+	for i, d := range ls {
+		chs[i] = d.changes
 	}
-	deleted := func(r *rec) bool {
-		for p := r.path; ; p = path.Dir(p) {
-			if l, ok := whiteout[p]; ok && l > r.layer {
-				return true
-			}
-			if l, ok := opaque[p]; ok && l > r.layer && p != r.path {
-				return true
-			}
-			if p == "/" {
-				return false
-			}
-		}
-	}
+	final := cs.Stack(chs)
 	out := finalFiles{}
-	for p, r := range top {
-		if !deleted(r) {
-			out[p] = r
+	for _, d := range ls {
+		for i := range d.recs {
+			r := &d.recs[i]
+			if final.Present(r.path, r.layer) {
+				out[r.path] = r
+			}
 		}
 	}
 	return out
@@ -88,7 +69,7 @@ func (v *Visitor) Result() (*Inventory, error) {
 		}
 		ls[i] = d
 	}
-	f := stack(ls)
+	f := stack(v.changes, ls)
 	b := builder{v: v, f: f, inv: &Inventory{Packages: []Package{}}}
 	b.distro()
 	b.dpkg()
@@ -185,7 +166,7 @@ func (b *builder) dpkg() {
 		if r.typ != layers.TypeFile {
 			continue
 		}
-		for _, d := range parseDpkgStatus([]byte(r.content), r.kind == kDpkgStatus) {
+		for _, d := range r.dpkg {
 			key := d.name + ":" + d.arch
 			if seen[key] {
 				continue

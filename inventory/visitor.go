@@ -48,6 +48,9 @@ type Visitor struct {
 	cfg  *v1.ConfigFile
 	opts options
 
+	// changes makes each layer's layers.Changes and stacks them.
+	changes *layers.ChangeSet
+
 	mu        sync.Mutex
 	layers    map[int]*layerData
 	listBytes int64
@@ -62,7 +65,7 @@ func New(cfg *v1.ConfigFile, opts ...Option) *Visitor {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Visitor{cfg: cfg, opts: o, layers: make(map[int]*layerData)}
+	return &Visitor{cfg: cfg, opts: o, layers: make(map[int]*layerData), changes: layers.NewChangeSet()}
 }
 
 // Image reads every layer of img once and returns its inventory.
@@ -167,22 +170,26 @@ type rec struct {
 	layer   int
 	kind    kind
 	typ     layers.EntryType
-	content string // what was read of a regular file's content
+	content string // what was read of a small single file (os-release, apk db, pyvenv.cfg, dpkg list)
 	trunc   bool   // content was cut at the limit
 	reduced bool   // a dpkg list reduced to its Python lines
+	// Parsed as read, so no body outlives its entry: a crafted image with
+	// thousands of large METADATA or status.d files costs their fields only.
+	meta  *pyMetadata   // kMetadata, kPkgInfo, kEggInfoFile
+	dpkg  []dpkgPackage // kDpkgStatus, kDpkgStatusD
+	files []string      // kRecord, kInstalledFiles: the paths listed
 }
 
 // layerData is what the visitor keeps of one layer.
 type layerData struct {
-	recs      []rec
-	whiteouts []string
-	opaques   []string
-	done      bool
+	recs    []rec
+	changes *layers.Changes
+	done    bool
 }
 
 // VisitLayer implements layers.Visitor.
 func (v *Visitor) VisitLayer(l layers.Layer) layers.LayerVisitor {
-	d := &layerData{}
+	d := &layerData{changes: v.changes.NewChanges()}
 	v.mu.Lock()
 	v.layers[l.Index] = d
 	v.mu.Unlock()
@@ -207,12 +214,8 @@ func (lv *layerVisitor) Want(e *layers.Entry) int64 {
 }
 
 func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
-	switch {
-	case e.Whiteout:
-		lv.d.whiteouts = append(lv.d.whiteouts, e.Path)
-		return nil
-	case e.Opaque:
-		lv.d.opaques = append(lv.d.opaques, e.Path)
+	lv.d.changes.Add(e)
+	if e.Whiteout || e.Opaque {
 		return nil
 	}
 	k, _ := classify(e.Path)
@@ -223,10 +226,22 @@ func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
 	if e.Type == layers.TypeFile && content != nil {
 		r.trunc = int64(len(content)) < e.Size
 		c := completeLines(content, r.trunc)
-		if k == kDpkgList {
+		switch k {
+		case kMetadata, kPkgInfo, kEggInfoFile:
+			m := parseMetadata(c)
+			r.meta = &m
+		case kDpkgStatus, kDpkgStatusD:
+			r.dpkg = parseDpkgStatus(c, k == kDpkgStatus)
+		case kRecord:
+			r.files = parseRecord(c, path.Dir(path.Dir(e.Path)))
+		case kInstalledFiles:
+			r.files = parseInstalledFiles(c, path.Dir(e.Path))
+		case kDpkgList:
 			c, r.reduced = lv.v.budgetList(c)
+			r.content = string(c)
+		default:
+			r.content = string(c)
 		}
-		r.content = string(c)
 	}
 	lv.d.recs = append(lv.d.recs, r)
 	return nil

@@ -54,7 +54,9 @@ type options struct {
 	concurrency int
 	maxContent  int64
 	limits      Limits
+	image       ImageLimits
 	progress    func(Progress)
+	blobAt      BlobAt
 }
 
 func defaultOptions() options {

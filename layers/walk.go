@@ -30,6 +30,7 @@ func Walk(ctx context.Context, img v1.Image, visitors []Visitor, opts ...Option)
 		opt(&o)
 	}
 	o.limits = o.limits.resolve()
+	b := &budget{lim: o.image.resolve()}
 
 	ls, err := img.Layers()
 	if err != nil {
@@ -51,12 +52,14 @@ func Walk(ctx context.Context, img v1.Image, visitors []Visitor, opts ...Option)
 		started++
 		g.Go(func() error {
 			w := layerWalk{
-				info:     infos[i],
-				diffID:   diffIDs[i],
-				opts:     &o,
-				progress: prog,
+				info:      infos[i],
+				diffID:    diffIDs[i],
+				opts:      &o,
+				progress:  prog,
+				progIndex: i,
+				budget:    b,
 			}
-			if err := w.run(gctx, l, visitors); err != nil {
+			if err := w.run(gctx, l, layerVisitors(visitors, infos[i])); err != nil {
 				return &LayerError{Index: i, Digest: infos[i].Digest, Err: err}
 			}
 			return nil
@@ -127,25 +130,43 @@ type layerWalk struct {
 	diffID   v1.Hash
 	opts     *options
 	progress *progress
-	buf      []byte
-	wants    []int64
+	// progIndex is the layer's index in the progress reports.
+	progIndex int
+	budget    *budget
+	buf       []byte
+	wants     []int64
 }
 
-func (w *layerWalk) run(ctx context.Context, l v1.Layer, visitors []Visitor) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+// layerVisitors asks each visitor for its LayerVisitor of layer l.
+func layerVisitors(visitors []Visitor, l Layer) []LayerVisitor {
 	var lvs []LayerVisitor
 	for _, v := range visitors {
-		if lv := v.VisitLayer(w.info); lv != nil {
+		if lv := v.VisitLayer(l); lv != nil {
 			lvs = append(lvs, lv)
 		}
 	}
+	return lvs
+}
+
+func (w *layerWalk) run(ctx context.Context, l v1.Layer, lvs []LayerVisitor) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	w.wants = make([]int64, len(lvs))
 
-	rc, err := l.Compressed()
-	if err != nil {
-		return fmt.Errorf("opening blob: %w", err)
+	var rc io.ReadCloser
+	if w.opts.blobAt != nil {
+		var handled bool
+		var err error
+		if rc, handled, err = w.openAt(ctx, lvs); handled {
+			return err
+		}
+	}
+	if rc == nil {
+		var err error
+		if rc, err = l.Compressed(); err != nil {
+			return fmt.Errorf("opening blob: %w", err)
+		}
 	}
 	// Closing the blob on cancellation unblocks a Read stuck on a slow
 	// source; the Close in defer is then a no-op.
@@ -160,7 +181,7 @@ func (w *layerWalk) run(ctx context.Context, l v1.Layer, visitors []Visitor) err
 	}
 	blob := &blobReader{ctx: ctx, r: rc, h: bh}
 	if w.progress != nil {
-		blob.report = func(n int64) { w.progress.update(w.info.Index, n, false) }
+		blob.report = func(n int64) { w.progress.update(w.progIndex, n, false) }
 	}
 	br := bufio.NewReaderSize(blob, 256<<10)
 	dr, comp, closeDecoder, err := decompressor(br)
@@ -169,7 +190,7 @@ func (w *layerWalk) run(ctx context.Context, l v1.Layer, visitors []Visitor) err
 	}
 	defer closeDecoder()
 
-	tr := &tarReader{r: dr, max: w.opts.limits.MaxTarBytes, comp: comp}
+	tr := &tarReader{r: dr, max: w.opts.limits.MaxTarBytes, comp: comp, budget: w.budget}
 	checkDiffID := w.diffID != v1.Hash{}
 	if checkDiffID && !(comp == compNone && w.diffID.Algorithm == w.info.Digest.Algorithm) {
 		if tr.h, err = newHash(w.diffID.Algorithm); err != nil {
@@ -202,7 +223,7 @@ func (w *layerWalk) run(ctx context.Context, l v1.Layer, visitors []Visitor) err
 		}
 	}
 	if w.progress != nil {
-		w.progress.update(w.info.Index, blob.n, true)
+		w.progress.update(w.progIndex, blob.n, true)
 	}
 	return nil
 }
@@ -241,6 +262,9 @@ func (w *layerWalk) entries(ctx context.Context, tr *tar.Reader, lvs []LayerVisi
 		stats.Entries++
 		if stats.Entries > lim.MaxEntries {
 			return stats, &LimitError{What: "entry count", Limit: lim.MaxEntries}
+		}
+		if err := w.budget.addEntry(); err != nil {
+			return stats, err
 		}
 		if len(hdr.Name) > lim.MaxPathLen {
 			return stats, &LimitError{What: "name length", Limit: int64(lim.MaxPathLen), Entry: hdr.Name}

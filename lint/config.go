@@ -3,8 +3,9 @@ package lint
 import (
 	"errors"
 	"fmt"
+	"github.com/pyimg/pyimg/internal/safefile"
+	"github.com/pyimg/pyimg/internal/tomlguard"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -45,6 +46,9 @@ func DefaultConfig() Config {
 	return Config{FailOn: report.SeverityError}
 }
 
+// maxConfigBytes bounds a configuration file.
+const maxConfigBytes = 10 << 20
+
 // configFiles are the files LoadConfig reads, in order of precedence.
 var configFiles = []string{".pyimg.toml", "pyproject.toml"}
 
@@ -53,7 +57,7 @@ var configFiles = []string{".pyimg.toml", "pyproject.toml"}
 func LoadConfig(dir string) (Config, error) {
 	for _, name := range configFiles {
 		p := filepath.Join(dir, name)
-		data, err := os.ReadFile(p)
+		data, err := safefile.Read(p, maxConfigBytes)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -85,6 +89,9 @@ var reID = regexp.MustCompile(`^PY[0-9]{3}$`)
 // false when the file has no such table. Unknown keys and malformed rule
 // IDs are errors naming path.
 func ParseConfig(path string, data []byte) (cfg Config, found bool, err error) {
+	if err := tomlguard.Check(path, data); err != nil {
+		return Config{}, false, err
+	}
 	cfg = DefaultConfig()
 	var (
 		t      *lintTable

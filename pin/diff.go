@@ -3,6 +3,7 @@ package pin
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -15,7 +16,20 @@ func Diff(name string, old, new []byte) string {
 		return ""
 	}
 	a, b := diffLines(old), diffLines(new)
-	ops := lcsOps(a, b)
+	var ops []op
+	if len(a) == len(b) {
+		// pin edits lines in place: pair them by position, in linear time.
+		for i := range a {
+			if a[i] == b[i] {
+				ops = append(ops, op{' ', i, i})
+			} else {
+				ops = append(ops, op{'-', i, i}, op{'+', i + 1, i})
+			}
+		}
+		ops = groupRuns(ops)
+	} else {
+		ops = editOps(a, b)
+	}
 	var out strings.Builder
 	if strings.HasPrefix(name, "/") {
 		fmt.Fprintf(&out, "--- %s\n+++ %s\n", name, name)
@@ -125,38 +139,144 @@ func diffLines(s []byte) []string {
 	return ls
 }
 
-// lcsOps computes an edit script by longest common subsequence. Dockerfiles
-// are small, so the quadratic table is fine.
-func lcsOps(a, b []string) []op {
-	n, m := len(a), len(b)
-	t := make([][]int32, n+1)
-	for i := range t {
-		t[i] = make([]int32, m+1)
-	}
-	for i := n - 1; i >= 0; i-- {
-		for j := m - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				t[i][j] = t[i+1][j+1] + 1
-			} else {
-				t[i][j] = max(t[i+1][j], t[i][j+1])
+// editOps computes a shortest edit script with Myers' algorithm in linear
+// space (the middle-snake divide and conquer of "An O(ND) Difference
+// Algorithm and Its Variations", section 4b): memory is O(len(a)+len(b))
+// whatever the number of changes. Lines are compared as integers. Within
+// each run of changes, deletions come before insertions.
+func editOps(a, b []string) []op {
+	ids := map[string]int32{}
+	intern := func(ls []string) []int32 {
+		out := make([]int32, len(ls))
+		for i, l := range ls {
+			id, ok := ids[l]
+			if !ok {
+				id = int32(len(ids))
+				ids[l] = id
 			}
+			out[i] = id
 		}
+		return out
 	}
-	var ops []op
-	i, j := 0, 0
-	for i < n || j < m {
-		switch {
-		case i < n && j < m && a[i] == b[j]:
-			ops = append(ops, op{' ', i, j})
+	d := &differ{a: intern(a), b: intern(b)}
+	d.diff(0, len(a), 0, len(b))
+	return groupRuns(d.ops)
+}
+
+// groupRuns orders each run of changes: deletions, then insertions.
+func groupRuns(ops []op) []op {
+	for i := 0; i < len(ops); {
+		if ops[i].kind == ' ' {
 			i++
-			j++
-		case j < m && (i == n || t[i][j+1] > t[i+1][j]):
-			ops = append(ops, op{'+', i, j})
-			j++
-		default:
-			ops = append(ops, op{'-', i, j})
-			i++
+			continue
 		}
+		j := i
+		for j < len(ops) && ops[j].kind != ' ' {
+			j++
+		}
+		run := ops[i:j]
+		sort.SliceStable(run, func(x, y int) bool { return run[x].kind == '-' && run[y].kind == '+' })
+		i = j
 	}
 	return ops
 }
+
+type differ struct {
+	a, b   []int32
+	ops    []op
+	vf, vb []int
+}
+
+func (d *differ) diff(aLo, aHi, bLo, bHi int) {
+	for aLo < aHi && bLo < bHi && d.a[aLo] == d.b[bLo] {
+		d.ops = append(d.ops, op{' ', aLo, bLo})
+		aLo++
+		bLo++
+	}
+	suffix := 0
+	for aLo < aHi-suffix && bLo < bHi-suffix && d.a[aHi-1-suffix] == d.b[bHi-1-suffix] {
+		suffix++
+	}
+	aEnd, bEnd := aHi-suffix, bHi-suffix
+	switch {
+	case aLo == aEnd:
+		for j := bLo; j < bEnd; j++ {
+			d.ops = append(d.ops, op{'+', aLo, j})
+		}
+	case bLo == bEnd:
+		for i := aLo; i < aEnd; i++ {
+			d.ops = append(d.ops, op{'-', i, bLo})
+		}
+	default:
+		x, y, u, v := d.middleSnake(aLo, aEnd, bLo, bEnd)
+		d.diff(aLo, x, bLo, y)
+		for ; x < u; x, y = x+1, y+1 {
+			d.ops = append(d.ops, op{' ', x, y})
+		}
+		d.diff(u, aEnd, v, bEnd)
+	}
+	for k := range suffix {
+		d.ops = append(d.ops, op{' ', aEnd + k, bEnd + k})
+	}
+}
+
+// middleSnake returns the middle snake (x,y)-(u,v) of an optimal path
+// from (aLo,bLo) to (aHi,bHi); both ranges are non-empty.
+func (d *differ) middleSnake(aLo, aHi, bLo, bHi int) (x, y, u, v int) {
+	a, b := d.a[aLo:aHi], d.b[bLo:bHi]
+	n, m := len(a), len(b)
+	delta := n - m
+	odd := delta&1 != 0
+	dmax := (n + m + 1) / 2
+	off := dmax + 1
+	if need := 2*dmax + 3; len(d.vf) < need {
+		d.vf, d.vb = make([]int, need), make([]int, need)
+	}
+	vf, vb := d.vf, d.vb
+	vf[off+1], vb[off+1] = 0, 0
+	for D := 0; D <= min(dmax, maxEditCost); D++ {
+		for k := -D; k <= D; k += 2 {
+			var x int
+			if k == -D || (k != D && vf[off+k-1] < vf[off+k+1]) {
+				x = vf[off+k+1]
+			} else {
+				x = vf[off+k-1] + 1
+			}
+			y := x - k
+			x0, y0 := x, y
+			for x < n && y < m && a[x] == b[y] {
+				x++
+				y++
+			}
+			vf[off+k] = x
+			if c := delta - k; odd && c >= -(D-1) && c <= D-1 && x+vb[off+c] >= n {
+				return aLo + x0, bLo + y0, aLo + x, bLo + y
+			}
+		}
+		for c := -D; c <= D; c += 2 {
+			var x int
+			if c == -D || (c != D && vb[off+c-1] < vb[off+c+1]) {
+				x = vb[off+c+1]
+			} else {
+				x = vb[off+c-1] + 1
+			}
+			y := x - c
+			x0, y0 := x, y
+			for x < n && y < m && a[n-1-x] == b[m-1-y] {
+				x++
+				y++
+			}
+			vb[off+c] = x
+			if k := delta - c; !odd && k >= -D && k <= D && x+vf[off+k] >= n {
+				return aLo + n - x, bLo + m - y, aLo + n - x0, bLo + m - y0
+			}
+		}
+	}
+	// Too many differences: split in the middle, like GNU diff's "too
+	// expensive" heuristic. The script stays valid, maybe not shortest.
+	return aLo + n/2, bLo + m/2, aLo + n/2, bLo + m/2
+}
+
+// maxEditCost bounds the search per middle snake, so time stays
+// O((N+M)·maxEditCost·log(N+M)) on inputs that differ everywhere.
+const maxEditCost = 256

@@ -62,8 +62,13 @@ type argDef struct {
 
 // Find parses the Dockerfile src (named path in messages) and returns every
 // FROM that names an image, in file order. FROM scratch and FROM of an
-// earlier stage are left out.
+// earlier stage are left out. A FROM whose image (after ARG substitution)
+// is not a valid image reference is an error naming the file and line,
+// matching dockerfile.ErrInvalidReference.
 func Find(path string, src []byte) ([]Ref, error) {
+	if err := dockerfile.CheckLineLengths(path, src); err != nil {
+		return nil, err
+	}
 	f, err := dockerfile.Parse(path, src)
 	if err != nil {
 		return nil, err
@@ -124,6 +129,12 @@ func Find(path string, src []byte) ([]Ref, error) {
 			r.Skip = fmt.Sprintf("expands to %q, but the build would use %q", r.Image, st.ResolvedBase)
 		}
 		r.Repo, r.Tag, r.Digest = SplitImage(r.Image)
+		if r.Skip == "" {
+			// Never look up (or send to a registry) what is not a reference.
+			if err := dockerfile.CheckImageReference(r.Image); err != nil {
+				return nil, fmt.Errorf("%s:%d: FROM %w", path, r.Line, err)
+			}
+		}
 		refs = append(refs, r)
 	}
 	return refs, nil

@@ -2,13 +2,16 @@ package pin
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pyimg/pyimg/baseimage"
+	"github.com/pyimg/pyimg/dockerfile"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -285,5 +288,49 @@ func TestDiff(t *testing.T) {
 	}
 	if d := Diff("f", []byte(old), []byte(old)); d != "" {
 		t.Errorf("Diff of equal inputs = %q, want \"\"", d)
+	}
+}
+
+func TestFindRefusesInvalidReferences(t *testing.T) {
+	for _, src := range []string{
+		"FROM python:3.12-slim@sha256:zzzz\n",
+		"FROM ../../etc/passwd:latest\n",
+		"FROM http://evil.example/x\n",
+		"ARG X=\"py\x00thon\"\nFROM ${X}:3\n",
+	} {
+		_, err := Find("Dockerfile", []byte(src))
+		if err == nil || !errors.Is(err, dockerfile.ErrInvalidReference) || !strings.Contains(err.Error(), "Dockerfile:") {
+			t.Errorf("Find(%q) = %v, want an ErrInvalidReference naming Dockerfile:line", src, err)
+		}
+	}
+}
+
+func TestWriteFileRemovesStaleTemporaries(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "Dockerfile")
+	if err := os.WriteFile(p, []byte("FROM a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, ".Dockerfile.pyimg-123")
+	fresh := filepath.Join(dir, ".Dockerfile.pyimg-456")
+	other := filepath.Join(dir, ".Other.pyimg-789")
+	for _, f := range []string{stale, fresh, other} {
+		if err := os.WriteFile(f, []byte("torn"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-time.Hour)
+	for _, f := range []string{stale, other} {
+		if err := os.Chtimes(f, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := WriteFile(p, []byte("FROM b\n")); err != nil {
+		t.Fatal(err)
+	}
+	for f, want := range map[string]bool{stale: false, fresh: true, other: true} {
+		if _, err := os.Stat(f); (err == nil) != want {
+			t.Errorf("%s exists = %v, want %v", filepath.Base(f), err == nil, want)
+		}
 	}
 }

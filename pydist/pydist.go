@@ -10,9 +10,11 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -110,4 +112,51 @@ func ParsePyvenv(b []byte) (home, version string) {
 		}
 	}
 	return home, version
+}
+
+// RecordEntry is one row of a RECORD file: a path, its hash as written
+// ("sha256=<urlsafe base64, unpadded>", or "" when the row has none) and its
+// size (-1 when the row gives none).
+type RecordEntry struct {
+	Path string
+	Hash string
+	Size int64
+}
+
+// ParseRecordEntries reads every row of a RECORD file strictly, for
+// verifying a wheel against it: a row that is not valid CSV, has more than
+// three columns, an empty path or a size that is not a non-negative integer
+// is an error naming its line.
+func ParseRecordEntries(b []byte) ([]RecordEntry, error) {
+	r := csv.NewReader(bytes.NewReader(b))
+	r.FieldsPerRecord = -1
+	var out []RecordEntry
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("parsing RECORD: %w", err)
+		}
+		line, _ := r.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if len(rec) > 3 || rec[0] == "" {
+			return nil, fmt.Errorf("parsing RECORD: line %d: want path,hash,size", line)
+		}
+		e := RecordEntry{Path: rec[0], Size: -1}
+		if len(rec) > 1 {
+			e.Hash = rec[1]
+		}
+		if len(rec) > 2 && rec[2] != "" {
+			n, err := strconv.ParseInt(rec[2], 10, 64)
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("parsing RECORD: line %d: invalid size %q", line, rec[2])
+			}
+			e.Size = n
+		}
+		out = append(out, e)
+	}
 }

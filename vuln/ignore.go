@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/pyimg/pyimg/internal/safefile"
+	"github.com/pyimg/pyimg/internal/tomlguard"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,6 +36,9 @@ type Ignores struct {
 	Rules []Ignore `json:"rules,omitempty"`
 }
 
+// maxIgnoreBytes bounds an ignore file.
+const maxIgnoreBytes = 10 << 20
+
 // IgnoreFiles are the files LoadIgnores reads from a directory, in order
 // of precedence: .pyimg-ignore.yaml, the [scan] table of .pyimg.toml, the
 // [tool.pyimg.scan] table of pyproject.toml.
@@ -45,7 +49,7 @@ var IgnoreFiles = []string{".pyimg-ignore.yaml", ".pyimg.toml", "pyproject.toml"
 func LoadIgnores(dir string) (Ignores, error) {
 	for _, name := range IgnoreFiles {
 		p := filepath.Join(dir, name)
-		data, err := os.ReadFile(p)
+		data, err := safefile.Read(p, maxIgnoreBytes)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
@@ -88,6 +92,9 @@ func ParseIgnores(path string, data []byte) (ig Ignores, found bool, err error) 
 		}
 		raws, found = doc.Ignore, true
 	default:
+		if err := tomlguard.Check(path, data); err != nil {
+			return Ignores{}, false, err
+		}
 		type scanTable struct {
 			Ignore []rawIgnore `toml:"ignore"`
 		}

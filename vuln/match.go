@@ -71,6 +71,10 @@ type Result struct {
 	// Skipped explains packages that could not be matched (unparsable
 	// versions, unknown distribution release).
 	Skipped []string `json:"skipped,omitempty"`
+	// Warnings name the records whose range events the ecosystem cannot
+	// parse: a range whose fixed version is unparsable stays open, so every
+	// later version is reported as affected.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // query is what to look up for one package.
@@ -84,6 +88,7 @@ type query struct {
 func MatchInventory(ctx context.Context, inv *inventory.Inventory, src Source) (*Result, error) {
 	res := &Result{}
 	cache := map[[2]string][]*osv.Record{}
+	warned := map[string]bool{}
 	for i := range inv.Packages {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -126,6 +131,12 @@ func MatchInventory(ctx context.Context, inv *inventory.Inventory, src Source) (
 		}
 		var hits []hit
 		for _, r := range recs {
+			for _, w := range unparsableEvents(r, q, names) {
+				if !warned[w] {
+					warned[w] = true
+					res.Warnings = append(res.Warnings, w)
+				}
+			}
 			if h, ok := matchRecord(r, q, names, installed); ok {
 				hits = append(hits, h)
 			}

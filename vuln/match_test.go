@@ -258,3 +258,36 @@ func dirExists(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
 }
+
+func TestMatchWarnsUnparsableFixed(t *testing.T) {
+	t.Parallel()
+	inv := &inventory.Inventory{Packages: []inventory.Package{pypi("requests", "2.31.0"), pypi("flask", "3.0.0")}}
+	src := newSource(
+		adv("GHSA-bad", "PyPI", "requests", "introduced", "0", "fixed", "not a version!"),
+		adv("GHSA-good", "PyPI", "flask", "introduced", "0", "fixed", "2.0"),
+	)
+	res, err := MatchInventory(context.Background(), inv, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warnings) != 1 || !strings.Contains(res.Warnings[0], "GHSA-bad") || !strings.Contains(res.Warnings[0], `fixed version "not a version!"`) {
+		t.Errorf("warnings = %q, want one naming GHSA-bad and its fixed version", res.Warnings)
+	}
+}
+
+func TestValidVersion(t *testing.T) {
+	for _, tc := range []struct {
+		v, base string
+		want    bool
+	}{
+		{"2.31.0", "PyPI", true}, {"1.0rc1.post2.dev3+local.7", "PyPI", true}, {"1!2.0", "PyPI", true},
+		{"not a version!", "PyPI", false}, {"1..2", "PyPI", false}, {"", "PyPI", false},
+		{"3.0.15-1~deb12u1", "Debian", true}, {"1:1.2.13.dfsg-1", "Debian", true},
+		{"zzzz", "Debian", false}, {"3.0 1", "Debian", false},
+		{"3.3.2-r0", "Alpine", true}, {"1.2.3_rc1-r2", "Alpine", true}, {"abc", "Alpine", false},
+	} {
+		if got := validVersion(tc.v, tc.base); got != tc.want {
+			t.Errorf("validVersion(%q, %s) = %v, want %v", tc.v, tc.base, got, tc.want)
+		}
+	}
+}

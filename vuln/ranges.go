@@ -2,6 +2,7 @@ package vuln
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 
 	"github.com/google/osv-scalibr/semantic"
@@ -191,4 +192,44 @@ func ecosystemOf(v semantic.Version) string {
 		return inventory.EcosystemPyPI
 	}
 	return ""
+}
+
+// unparsableEvents describes the range events of r's entries for the
+// query's package that the ecosystem cannot parse.
+func unparsableEvents(r *osv.Record, q query, names []string) []string {
+	var out []string
+	for _, a := range r.Affected {
+		if osv.EcosystemBase(a.Package.Ecosystem) != q.base || !nameIn(q.base, a.Package.Name, names) {
+			continue
+		}
+		for _, rg := range a.Ranges {
+			if rg.Type == osv.RangeGit {
+				continue
+			}
+			for _, e := range rg.Events {
+				kind, raw := "", ""
+				switch {
+				case e.Introduced != "" && e.Introduced != "0":
+					kind, raw = "introduced", e.Introduced
+				case e.Fixed != "":
+					kind, raw = "fixed", e.Fixed
+				case e.LastAffected != "":
+					kind, raw = "last_affected", e.LastAffected
+				case e.Limit != "" && e.Limit != "*":
+					kind, raw = "limit", e.Limit
+				default:
+					continue
+				}
+				if _, err := semantic.Parse(raw, q.base); err != nil || !validVersion(raw, q.base) {
+					msg := fmt.Sprintf("OSV record %s: %s version %q of %s/%s cannot be parsed as a %s version; the event is ignored",
+						r.ID, kind, raw, a.Package.Ecosystem, a.Package.Name, q.base)
+					if kind == "fixed" {
+						msg += ", so the range never closes and every later version counts as affected"
+					}
+					out = append(out, msg)
+				}
+			}
+		}
+	}
+	return out
 }

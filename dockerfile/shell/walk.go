@@ -71,6 +71,10 @@ func (w *walker) script(text string, lineBase int, nest Nesting, pipefail bool) 
 	w.pipefail = pipefail
 	defer func() { w.pipefail = saved }()
 
+	if err := checkNesting(text); err != nil {
+		w.fallback(text, lineBase, nest)
+		return fmt.Errorf("parsing shell script: %w", err)
+	}
 	p := syntax.NewParser(syntax.Variant(syntax.LangBash))
 	f, err := p.Parse(strings.NewReader(text), "")
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/pyimg/pyimg/analyze"
 	"github.com/pyimg/pyimg/image"
 	"github.com/pyimg/pyimg/layers"
+	"github.com/pyimg/pyimg/native"
 	"github.com/pyimg/pyimg/report"
 	"github.com/pyimg/pyimg/report/imagereport"
 )
@@ -26,6 +27,7 @@ type analyzeFlags struct {
 	maxWastedPercent string
 	top              int
 	concurrency      int
+	limits           imageLimitFlags
 }
 
 func newAnalyzeCmd(a *app) *cobra.Command {
@@ -65,6 +67,7 @@ Gates work as in dive's CI mode and exit 1 when violated.`,
 	f.StringVar(&fl.maxWastedPercent, "max-wasted-percent", "", "gate: fail when wasted bytes over the bytes added after the first layer exceed this (e.g. 10% or 0.1), as dive's highestUserWastedPercent")
 	f.IntVar(&fl.top, "top", 20, "how many biggest files, directories and packages to show")
 	f.IntVar(&fl.concurrency, "concurrency", 0, "layers read in parallel (default: min(CPUs, 4))")
+	fl.limits.register(f)
 	return cmd
 }
 
@@ -91,24 +94,30 @@ func (a *app) runAnalyze(cmd *cobra.Command, fl analyzeFlags, ref string) error 
 		}
 	}
 	ctx := cmd.Context()
-	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency}
+	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency, limits: fl.limits}
 	img, err := a.openImage(ctx, ref, ifl)
 	if err != nil {
 		return err
 	}
 	an := analyze.New(img.Config, analyze.WithTop(fl.top))
-	if err := a.walkImage(ctx, img, ifl, an); err != nil {
+	libs := native.New(img.Config, native.WithLabel(ref))
+	if err := a.walkImage(ctx, img, ifl, an, libs); err != nil {
 		return err
 	}
 	res, err := an.Result()
 	if err != nil {
 		return runtimeError(fmt.Errorf("analyzing %s: %w", ref, err))
 	}
+	lres, err := libs.Result()
+	if err != nil {
+		return runtimeError(fmt.Errorf("resolving libraries of %s: %w", ref, err))
+	}
+	res.Findings = append(res.Findings, analyze.NativeFindings(lres)...)
 	for i := range res.Findings {
 		res.Findings[i].Image = ref
 	}
 	violations := res.Gate(gate)
-	meta := imagereport.Meta{Ref: ref, Name: img.Name, Digest: img.Digest.String(), Platform: platformName(img), Version: a.env.Version, Gates: violations}
+	meta := imagereport.Meta{Ref: ref, Name: img.Name, Digest: img.Digest.String(), Platform: platformName(img), Version: a.env.Version, Gates: violations, RulesURL: a.tool().RulesURI}
 	out := cmd.OutOrStdout()
 	switch fl.format {
 	case "json":
@@ -116,6 +125,7 @@ func (a *app) runAnalyze(cmd *cobra.Command, fl analyzeFlags, ref string) error 
 	case "html":
 		err = imagereport.WriteHTML(out, res, meta)
 	default:
+		// WriteText escapes control characters itself.
 		err = imagereport.WriteText(out, res, meta, imagereport.TextOptions{Color: a.color(out), Top: fl.top})
 	}
 	if err != nil {

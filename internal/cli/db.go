@@ -202,10 +202,11 @@ func newDBStatusCmd(a *app, dbPath *string) *cobra.Command {
 			defer db.Close()
 			s, err := db.Status()
 			if err != nil {
-				return runtimeError(err)
+				return dbError(err)
 			}
 			age := a.env.Now().Sub(s.Built)
-			out := cmd.OutOrStdout()
+			out := a.output(cmd.OutOrStdout(), format != "json")
+			defer report.Flush(out)
 			if format == "json" {
 				return report.EncodeJSON(out, dbStatusJSON{Status: s, AgeHours: age.Hours(), Stale: age > maxDBAge})
 			}
@@ -232,7 +233,7 @@ func newDBStatusCmd(a *app, dbPath *string) *cobra.Command {
 // openDB opens the database, mapping a missing one to an input error.
 func openDB(path string) (*store.DB, error) {
 	db, err := store.Open(path)
-	if errors.Is(err, store.ErrNoDatabase) || errors.Is(err, store.ErrSchema) {
+	if errors.Is(err, store.ErrNoDatabase) || errors.Is(err, store.ErrSchema) || errors.Is(err, store.ErrCorrupt) {
 		return nil, inputError(err)
 	}
 	if err != nil {
@@ -263,4 +264,14 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// dbError classifies an error from reading the database: damage is bad
+// input (exit 2, with the advice to rebuild), anything else a runtime
+// failure.
+func dbError(err error) error {
+	if errors.Is(err, store.ErrCorrupt) {
+		return inputError(err)
+	}
+	return runtimeError(err)
 }

@@ -80,3 +80,7 @@ func ExitCode(err error) int {
 	}
 	return ExitRuntime
 }
+
+// maxUserFile bounds the files a user names on the command line
+// (Dockerfiles, ignore files), as the Dockerfile parser does.
+const maxUserFile = 10 << 20

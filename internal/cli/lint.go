@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"github.com/pyimg/pyimg/internal/safefile"
 	"io"
 	"io/fs"
 	"os"
@@ -159,12 +160,15 @@ func readDockerfileArg(arg string, stdin io.Reader) (string, []byte, error) {
 			}
 		}
 	}
-	b, err := os.ReadFile(path)
+	b, err := safefile.Read(path, maxUserFile)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return "", nil, fmt.Errorf("%s: no such Dockerfile", path)
 		}
-		return "", nil, fmt.Errorf("reading %s: %w", path, err)
+		return "", nil, err
+	}
+	if err := dockerfile.CheckLineLengths(path, b); err != nil {
+		return "", nil, err
 	}
 	return path, b, nil
 }

@@ -171,7 +171,7 @@ func (a *app) runRecommend(cmd *cobra.Command, fl recommendFlags, dir string) er
 		return inputError(fmt.Errorf("policy ([tool.pyimg.base] allowed-registries) allows only %s, not %s; point --repo at an allowed copy", strings.Join(policy.AllowedRegistries, ", "), repo))
 	}
 	k := a.knowledge()
-	a.warnStaleData(k, now)
+	stale := a.warnStaleData(k, now)
 	in := baseimage.RecommendInput{
 		Stage: fl.stage, Libc: fl.libc, Policy: policy, Repo: repo, Now: now,
 		RequiresPython: proj.RequiresPython,
@@ -179,7 +179,7 @@ func (a *app) runRecommend(cmd *cobra.Command, fl recommendFlags, dir string) er
 	if !proj.Requires.Empty() {
 		in.Allows = proj.Requires.AllowsSeries
 	}
-	var warnings []string
+	warnings := stale
 	if proj.PythonVersion != "" {
 		if s := proj.PythonVersionSeries(); s != "" {
 			in.Series = s
@@ -231,7 +231,8 @@ func (a *app) runRecommend(cmd *cobra.Command, fl recommendFlags, dir string) er
 	js.OS.Libc, js.OS.LibcVer, js.OS.Status = rec.OS.Libc, rec.OS.LibcVersion, newStatusJSON(rec.OSState, true)
 	js.Current = a.currentImages(k, proj, now, &js.Reasons)
 	js.Warnings = nonNil(warnings)
-	out := cmd.OutOrStdout()
+	out := a.output(cmd.OutOrStdout(), fl.format != "json")
+	defer report.Flush(out)
 	if fl.format == "json" {
 		if err := report.EncodeJSON(out, js); err != nil {
 			return runtimeError(fmt.Errorf("writing report: %w", err))
@@ -239,7 +240,7 @@ func (a *app) runRecommend(cmd *cobra.Command, fl recommendFlags, dir string) er
 		return nil
 	}
 	writeRecommendation(out, js)
-	for _, w := range warnings {
+	for _, w := range warnings[len(stale):] { // the stale-data warnings are printed already
 		fmt.Fprintf(a.env.Stderr, "warning: %s\n", w)
 	}
 	return nil
@@ -309,10 +310,17 @@ func writeRecommendation(w io.Writer, js recommendJSON) {
 const staleAfter = 90 * 24 * time.Hour
 
 // warnStaleData warns on stderr when the lifecycle data is older than
-// staleAfter at now.
-func (a *app) warnStaleData(k *baseimage.Knowledge, now time.Time) {
+// staleAfter at now, and for each release scheduled between the data's date
+// and now. It returns the release warnings for JSON reports.
+func (a *app) warnStaleData(k *baseimage.Knowledge, now time.Time) []string {
 	if age := now.Sub(k.AsOf); age > staleAfter {
 		fmt.Fprintf(a.env.Stderr, "warning: pyimg's lifecycle data is from %s (%d days before %s); newer releases and end-of-life dates may be missing (run 'pyimg data update')\n",
 			k.AsOf.Format(time.DateOnly), int(age/(24*time.Hour)), now.Format(time.DateOnly))
 	}
+	var out []string
+	for _, s := range k.StaleReleases(now) {
+		fmt.Fprintf(a.env.Stderr, "warning: %s\n", s)
+		out = append(out, s.String())
+	}
+	return out
 }

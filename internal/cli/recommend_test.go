@@ -105,3 +105,37 @@ func TestRecommendPolicyAndUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestStaleDataRelease: on 2026-11-30 the embedded data (as of 2026-08-22)
+// predates Python 3.15's scheduled release (2026-10-01); recommend and tags
+// must say the data is older than that release, not that it does not exist.
+func TestStaleDataRelease(t *testing.T) {
+	dir := t.TempDir()
+	r := run(t, nil, "recommend", "--offline", "--now", "2026-11-30", dir)
+	if r.code != ExitOK {
+		t.Fatalf("recommend = exit %d\n%s", r.code, r.stderr)
+	}
+	for _, out := range []string{r.stdout, r.stderr} {
+		if !strings.Contains(out, "older than") || !strings.Contains(out, "pyimg data update") {
+			t.Errorf("recommend output lacks the stale-data note:\n%s", out)
+		}
+	}
+	if strings.Contains(r.stdout, "why not 3.15: not released yet") {
+		t.Errorf("recommend asserts 3.15 is not released:\n%s", r.stdout)
+	}
+	out, r := recommendJSONRun(t, nil, "--offline", "--now", "2026-11-30", dir)
+	if r.code != ExitOK || !strings.Contains(strings.Join(out.Warnings, "\n"), "older than Python 3.15") {
+		t.Errorf("recommend --format json warnings = %q (exit %d), want the stale-data warning", out.Warnings, r.code)
+	}
+	// Before the scheduled date nothing is stale.
+	r = run(t, nil, "recommend", "--offline", "--now", "2026-09-15", dir)
+	if strings.Contains(r.stderr, "older than Python") {
+		t.Errorf("recommend before 3.15's scheduled date warns:\n%s", r.stderr)
+	}
+
+	repo, _, _ := pythonRegistry(t)
+	r = run(t, []runOpt{withCache(t)}, "tags", "--now", "2026-11-30", repo)
+	if r.code != ExitOK || !strings.Contains(r.stderr, "older than Python 3.15") || !strings.Contains(r.stderr, "pyimg data update") {
+		t.Errorf("tags = exit %d, stderr lacks the stale-data warning:\n%s", r.code, r.stderr)
+	}
+}

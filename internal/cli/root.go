@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/pyimg/pyimg/report"
 )
 
 // Env is what a command tree needs from the outside world. The zero value of
@@ -65,24 +67,35 @@ type app struct {
 	env   Env
 	flags rootFlags
 	log   *slog.Logger
+	// rawStderr is env.Stderr before escaping, for the progress bar.
+	rawStderr io.Writer
 }
 
 // NewRoot returns the pyimg command tree.
 func NewRoot(env Env) *cobra.Command {
 	env.fill()
-	a := &app{env: env, log: slog.New(slog.DiscardHandler)}
+	a := &app{env: env, log: slog.New(slog.DiscardHandler), rawStderr: env.Stderr}
+	// Messages on stderr quote image contents, file names and registry
+	// answers: show their control characters instead of sending them.
+	a.env.Stderr = report.NewSafeWriter(env.Stderr, false)
 	root := &cobra.Command{
 		Use:   "pyimg",
 		Short: "Secure, small, reproducible container images for Python",
 		Long: `pyimg knows Python container images end to end:
 
+  check      detect a Python project, lint its Dockerfiles, recommend a base, say what to do next
   lint       Python-aware Dockerfile rules (pip/uv/poetry, cache mounts, stages, EOL)
   tags, recommend, pin
              choose the python base image, pin it to an exact tag and digest, keep it current
   analyze    layers, wasted bytes (as dive counts them), per-package sizes, secrets, root
+  libs       shared libraries of native extensions: missing sonames, glibc/musl, apt/COPY fixes
   sbom, scan every OS and Python package with purls; offline OSV vulnerability matching
+  compare    images side by side: sizes, packages, CVEs, shells, compilers, deltas; HTML report
   db         the local OSV database scan uses
   data       refresh the Python, Debian and Alpine lifecycle data (offline by default)
+  key, sign, attest, verify  cosign-compatible signatures, SBOM/scan/provenance attestations, verify before deploy
+  build      a reproducible image from the locked wheels, installed in Go onto a pinned base (no Docker)
+  generate   write a multi-stage Dockerfile and .dockerignore for a project (slim, alpine, distroless)
 
 Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 usage or input error;
 3 runtime failure (network, registry, I/O).`,
@@ -97,7 +110,7 @@ Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 u
 	}
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
-	root.SetErr(env.Stderr)
+	root.SetErr(a.env.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.PersistentFlags().BoolVarP(&a.flags.verbose, "verbose", "v", false, "log progress and decisions to stderr")
 	root.PersistentFlags().BoolVar(&a.flags.noColor, "no-color", false, "disable colour (also: NO_COLOR=1)")
@@ -113,6 +126,12 @@ Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 u
 		newScanCmd(a),
 		newDBCmd(a),
 		newDataCmd(a),
+		newCompareCmd(a),
+		newLibsCmd(a),
+		newCheckCmd(a),
+		newKeyCmd(a), newSignCmd(a), newAttestCmd(a), newVerifyCmd(a),
+		newBuildCmd(a),
+		newGenerateCmd(a),
 	)
 	return root
 }
@@ -132,7 +151,9 @@ func Execute(ctx context.Context, env Env, args []string) int {
 		if stderr == nil {
 			stderr = os.Stderr
 		}
+		stderr = report.NewSafeWriter(stderr, false)
 		fmt.Fprintf(stderr, "pyimg: %v\n", err)
+		defer report.Flush(stderr)
 		if errors.As(err, new(*exitError)) && code == ExitUsage && isCobraUsage(err) {
 			fmt.Fprintf(stderr, "Run 'pyimg --help' for usage.\n")
 		}

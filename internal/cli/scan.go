@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"github.com/pyimg/pyimg/internal/safefile"
 	"io"
 	"os"
 	"strings"
@@ -26,6 +27,7 @@ type scanFlags struct {
 	platform      string
 	insecure      bool
 	concurrency   int
+	limits        imageLimitFlags
 }
 
 func newScanCmd(a *app) *cobra.Command {
@@ -71,6 +73,7 @@ IMAGE uses skopeo's transport names (see 'pyimg analyze --help').`,
 	f.StringVar(&fl.platform, "platform", "linux/amd64", "platform to pick from a multi-arch index, os/arch[/variant]")
 	f.BoolVar(&fl.insecure, "insecure", false, "allow plain HTTP and unverified TLS to the registry (for loopback registries)")
 	f.IntVar(&fl.concurrency, "concurrency", 0, "layers read in parallel (default: min(CPUs, 4))")
+	fl.limits.register(f)
 	return cmd
 }
 
@@ -85,6 +88,7 @@ type scanJSON struct {
 	Ignored  []vuln.Ignored   `json:"ignored"`
 	Expired  []vuln.Ignore    `json:"expired_ignores"`
 	Skipped  []string         `json:"skipped,omitempty"`
+	Warnings []string         `json:"warnings,omitempty"`
 	Summary  map[string]int   `json:"summary"`
 }
 
@@ -113,7 +117,7 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 	}
 	var ignores vuln.Ignores
 	if fl.ignoreFile != "" {
-		data, err := os.ReadFile(fl.ignoreFile)
+		data, err := safefile.Read(fl.ignoreFile, maxUserFile)
 		if err != nil {
 			return inputError(err)
 		}
@@ -134,7 +138,7 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 	defer db.Close()
 	st, err := db.Status()
 	if err != nil {
-		return runtimeError(err)
+		return dbError(err)
 	}
 	now := a.env.Now()
 	age := now.Sub(st.Built)
@@ -153,10 +157,13 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 	warnMissingEcosystems(a.env.Stderr, inv, st.Counts)
 	res, err := vuln.MatchInventory(cmd.Context(), inv, db)
 	if err != nil {
-		return runtimeError(fmt.Errorf("matching %s: %w", target, err))
+		return dbError(fmt.Errorf("matching %s: %w", target, err))
 	}
 	for _, s := range res.Skipped {
 		a.log.Debug("not matched", "package", s)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(a.env.Stderr, "warning: %s\n", w)
 	}
 	if n := len(res.Skipped); n > 0 {
 		fmt.Fprintf(a.env.Stderr, "warning: %d packages could not be matched, e.g. %s (-v lists them)\n", n, res.Skipped[0])
@@ -178,7 +185,7 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 		doc := scanJSON{
 			Target: target, Digest: digest, Distro: inv.Distro, Packages: len(inv.Packages),
 			Database: scanDB{Path: st.Path, Built: st.Built, AgeHours: age.Hours(), Stale: age > maxDBAge, Counts: st.Counts},
-			Matches:  orEmpty(kept), Ignored: orEmpty(ignored), Expired: orEmpty(expired), Skipped: res.Skipped,
+			Matches:  orEmpty(kept), Ignored: orEmpty(ignored), Expired: orEmpty(expired), Skipped: res.Skipped, Warnings: res.Warnings,
 			Summary: summarize(kept),
 		}
 		err = report.EncodeJSON(out, doc)
@@ -188,7 +195,11 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 		tool.RulesURI = ""
 		err = report.WriteSARIF(out, tool, rules, findings)
 	default:
-		err = writeScanTable(out, kept, len(inv.Packages), len(ignored))
+		sw := a.output(out, true)
+		err = writeScanTable(sw, kept, len(inv.Packages), len(ignored))
+		if err == nil {
+			err = report.Flush(sw)
+		}
 	}
 	if err != nil {
 		return runtimeError(fmt.Errorf("writing report: %w", err))
@@ -218,7 +229,7 @@ func (a *app) scanInventory(cmd *cobra.Command, fl scanFlags, target string) (*i
 		return inv, "", nil
 	}
 	ctx := cmd.Context()
-	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency}
+	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency, limits: fl.limits}
 	img, err := a.openImage(ctx, target, ifl)
 	if err != nil {
 		return nil, "", err

@@ -16,17 +16,35 @@ const mod = "github.com/pyimg/pyimg/"
 // forbidden maps a package (or prefix ending in "/...") to packages it must
 // never depend on, directly or transitively.
 var forbidden = map[string][]string{
-	"report":        {"dockerfile", "lint", "baseimage", "image", "layers", "analyze", "internal/cli", "github.com/spf13/cobra"},
-	"dockerfile":    {"lint", "image", "layers", "analyze", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
-	"lint/...":      {"image", "layers", "analyze", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
-	"baseimage":     {"dockerfile", "lint", "image", "layers", "analyze", "internal/cli", "github.com/spf13/cobra"},
-	"layers":        {"image", "analyze", "lint", "dockerfile", "baseimage", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
-	"image":         {"layers", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
-	"analyze":       {"image", "lint", "dockerfile", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
-	"inventory/...": {"image", "analyze", "lint", "dockerfile", "sbom", "vuln", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
-	"sbom/...":      {"image", "analyze", "lint", "vuln", "internal/cli", "github.com/spf13/cobra"},
-	"vuln/...":      {"image", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
-	"internal/cli":  {"github.com/docker/docker", "github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb", "github.com/moby/buildkit/client"},
+	"report":             {"dockerfile", "lint", "baseimage", "image", "layers", "analyze", "internal/cli", "github.com/spf13/cobra"},
+	"dockerfile":         {"lint", "image", "layers", "analyze", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
+	"lint/...":           {"image", "layers", "analyze", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
+	"baseimage":          {"dockerfile", "lint", "image", "layers", "analyze", "internal/cli", "github.com/spf13/cobra"},
+	"layers":             {"image", "analyze", "lint", "dockerfile", "baseimage", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
+	"image":              {"layers", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
+	"analyze":            {"image", "lint", "dockerfile", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
+	"inventory/...":      {"image", "analyze", "lint", "dockerfile", "sbom", "vuln", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
+	"sbom/...":           {"image", "analyze", "lint", "vuln", "internal/cli", "github.com/spf13/cobra"},
+	"native":             {"image", "analyze", "lint", "dockerfile", "sbom", "vuln", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
+	"vuln/...":           {"image", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
+	"project":            {"dockerfile", "lint", "baseimage", "image", "layers", "analyze", "check", "internal/cli", "github.com/spf13/cobra"},
+	"check":              {"image", "layers", "analyze", "inventory", "vuln", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
+	"internal/cli":       {"github.com/docker/docker", "github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb", "github.com/moby/buildkit/client"},
+	"build/...":          {"analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
+	"build/wheelinstall": {"image", "layers", "github.com/google/go-containerregistry", "net/http"},
+
+	// wheel compatibility and its test support
+	"pypi/...":           {"image", "layers", "analyze", "lint", "dockerfile", "inventory", "sbom", "vuln", "report", "internal/cli", "github.com/spf13/cobra", "github.com/google/go-containerregistry"},
+	"internal/wheeltest": {"image", "layers", "analyze", "lint", "dockerfile", "pypi", "internal/cli", "github.com/spf13/cobra"},
+	"internal/indextest": {"image", "layers", "analyze", "lint", "dockerfile", "pypi", "internal/cli", "github.com/spf13/cobra"},
+
+	// hostile-input guards
+	"internal/tomlguard": {"image", "layers", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
+	"internal/safefile":  {"image", "layers", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
+	"generate":           {"image", "layers", "analyze", "lint", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
+	"sign":               {"layers", "inventory", "sbom", "vuln", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
+	"sign/dsse":          {"image", "sign", "github.com/google/go-containerregistry", "internal/cli", "github.com/spf13/cobra"},
+	"sign/...":           {"analyze", "lint", "dockerfile", "baseimage", "internal/cli", "github.com/spf13/cobra"},
 }
 
 // Nothing but the CLI's own tree and main may import these.

@@ -23,6 +23,7 @@ func All(k *baseimage.Knowledge) []lint.Rule {
 	}
 	var out []lint.Rule
 	out = append(out, baseImageRules(k)...)
+	out = append(out, referenceRules()...)
 	out = append(out, securityRules(k)...)
 	out = append(out, sizeRules()...)
 	out = append(out, runtimeRules()...)
@@ -113,6 +114,9 @@ func computeImageBases(k *baseimage.Knowledge, c *lint.Context) []base {
 		}
 		if strings.TrimSpace(s.ResolvedBase) == "" {
 			continue // FROM ${X} with X="": BuildKit rejects it at build time
+		}
+		if dockerfile.CheckImageReference(s.ResolvedBase) != nil {
+			continue // PY109 reports it; nothing else can be said
 		}
 		b := describeBase(k, c, s)
 		if b.fullyVariable() {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pyimg/pyimg/analyze"
 	"github.com/pyimg/pyimg/report"
+	"github.com/pyimg/pyimg/report/htmlchart"
 )
 
 //go:embed page.html.tmpl
@@ -22,52 +23,78 @@ var page = template.Must(template.New("page").Funcs(template.FuncMap{
 	"sevname": func(s report.Severity) string { return s.String() },
 }).Parse(pageTemplate))
 
-type bar struct {
-	Label, Title string
-	Bytes        int64
-	Width        float64 // percent of the widest bar
-}
-
 type pageData struct {
 	Meta     Meta
 	Res      *analyze.Result
-	Layers   []bar
-	Packages []bar
+	Style    template.CSS
+	Layers   template.HTML
+	Packages template.HTML
+	Treemap  template.HTML
 	Findings []report.Finding
+	RulesURL string
 }
 
 // WriteHTML writes a self-contained HTML page (no external assets or
-// scripts): totals, a bar chart of layer sizes, the biggest Python
-// packages, leftovers and findings.
+// scripts): summary cards, a bar chart of layer sizes, a treemap of the
+// final filesystem by directory with wasted bytes marked, the biggest
+// Python packages, leftovers and findings linked to their rule's docs.
 func WriteHTML(w io.Writer, res *analyze.Result, m Meta) error {
-	d := pageData{Meta: m, Res: res, Findings: res.Findings}
-	var maxL int64
+	d := pageData{Meta: m, Res: res, Findings: res.Findings, Style: htmlchart.Style, RulesURL: m.RulesURL}
+	var bars []htmlchart.Bar
 	for _, l := range res.Layers {
-		maxL = max(maxL, l.SizeBytes)
+		bars = append(bars, htmlchart.Bar{
+			Label: shorten(l.CreatedBy, 60), Title: l.CreatedBy + "\n" + l.Digest,
+			Value: l.SizeBytes, Text: HumanBytes(l.SizeBytes),
+		})
 	}
-	for _, l := range res.Layers {
-		d.Layers = append(d.Layers, bar{Label: shorten(l.CreatedBy, 90), Title: l.Digest, Bytes: l.SizeBytes, Width: ratio(l.SizeBytes, maxL)})
-	}
+	d.Layers = htmlchart.Bars(bars)
 	pkgs := append([]analyze.PythonPackage(nil), res.PythonPackages...)
 	sortPackages(pkgs)
 	if len(pkgs) > 30 {
 		pkgs = pkgs[:30]
 	}
-	var maxP int64
+	bars = nil
 	for _, p := range pkgs {
-		maxP = max(maxP, p.SizeBytes)
+		bars = append(bars, htmlchart.Bar{Label: p.Name + " " + p.Version, Title: p.Location, Value: p.SizeBytes, Text: HumanBytes(p.SizeBytes), Class: "pkg"})
 	}
-	for _, p := range pkgs {
-		d.Packages = append(d.Packages, bar{Label: p.Name + " " + p.Version, Title: p.Location, Bytes: p.SizeBytes, Width: ratio(p.SizeBytes, maxP)})
+	if len(bars) > 0 {
+		d.Packages = htmlchart.Bars(bars)
+	}
+	if res.Tree != nil {
+		d.Treemap = htmlchart.Treemap(treeNode(res.Tree), 1100, 460)
 	}
 	return page.Execute(w, d)
 }
 
-func ratio(n, of int64) float64 {
-	if of <= 0 {
-		return 0
+// treeNode converts analyze's directory tree to the chart's model.
+func treeNode(t *analyze.TreeNode) htmlchart.Node {
+	title := t.Path + "  " + HumanBytes(t.SizeBytes)
+	if t.Name == "(other)" {
+		title = t.Path + " (smaller entries)  " + HumanBytes(t.SizeBytes)
 	}
-	return 100 * float64(n) / float64(of)
+	if t.WastedBytes > 0 {
+		title += ", " + HumanBytes(t.WastedBytes) + " wasted"
+	}
+	label := t.Path
+	if t.Name == "(other)" {
+		label = strings.TrimSuffix(t.Path, "/") + "/…"
+	}
+	n := htmlchart.Node{Label: label, Title: title, Size: t.SizeBytes, Wasted: t.WastedBytes}
+	if len(t.Children) > 0 {
+		// What a directory holds directly (files beside its subdirectories,
+		// bytes deleted from it) is its own cell.
+		var kids int64
+		var kidsWaste int64
+		for i := range t.Children {
+			n.Children = append(n.Children, treeNode(&t.Children[i]))
+			kids += t.Children[i].SizeBytes
+			kidsWaste += t.Children[i].WastedBytes
+		}
+		if own, ownWaste := t.SizeBytes-kids, t.WastedBytes-kidsWaste; own > 0 || ownWaste > 0 {
+			n.Children = append(n.Children, htmlchart.Node{Label: t.Path + " (files)", Title: t.Path + " (its own files)", Size: max(own, 0), Wasted: max(ownWaste, 0)})
+		}
+	}
+	return n
 }
 
 func trimFloat(f float64) string {

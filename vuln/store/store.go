@@ -91,15 +91,33 @@ type DB struct {
 }
 
 // Open opens the database at path read-only.
-func Open(path string) (*DB, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+func Open(path string) (d *DB, err error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", path, ErrNoDatabase)
 	}
-	b, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("opening vulnerability database %s: %w", path, err)
 	}
-	d := &DB{path: path, db: b}
+	if err := checkFile(path, fi); err != nil {
+		return nil, err
+	}
+	var b *bolt.DB
+	defer func() {
+		if err != nil && b != nil {
+			b.Close()
+		}
+	}()
+	defer guard(path, &err)
+	defer faultsPanic()()
+	b, err = bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	if err != nil {
+		if isBoltCorruption(err) {
+			return nil, &CorruptError{Path: path, Detail: err.Error()}
+		}
+		return nil, fmt.Errorf("opening vulnerability database %s: %w", path, err)
+	}
+	d = &DB{path: path, db: b}
 	err = b.View(func(tx *bolt.Tx) error {
 		m := tx.Bucket(bucketMeta)
 		if m == nil || tx.Bucket(bucketIndex) == nil || tx.Bucket(bucketRecords) == nil || string(m.Get(keySchema)) != schemaVersion {
@@ -108,7 +126,6 @@ func Open(path string) (*DB, error) {
 		return nil
 	})
 	if err != nil {
-		b.Close()
 		return nil, err
 	}
 	return d, nil
@@ -124,15 +141,17 @@ func (d *DB) Path() string { return d.path }
 // ("Debian", "Alpine", "PyPI"). Each record keeps only its affected entries
 // for that package, without dates, details and references; withdrawn
 // records are never stored.
-func (d *DB) Lookup(ecosystemBase, name string) ([]*osv.Record, error) {
+func (d *DB) Lookup(ecosystemBase, name string) (_ []*osv.Record, err error) {
+	defer guard(d.path, &err)
+	defer faultsPanic()()
 	prefix := indexPrefix(ecosystemBase, name)
 	var out []*osv.Record
-	err := d.db.View(func(tx *bolt.Tx) error {
+	err = d.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketIndex).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			r, err := decodeRecord(v)
 			if err != nil {
-				return fmt.Errorf("decoding %q: %w", k[len(prefix):], err)
+				return &CorruptError{Path: d.path, Detail: fmt.Sprintf("decoding record %q: %v", k[len(prefix):], err)}
 			}
 			out = append(out, r)
 		}
@@ -160,12 +179,14 @@ type Status struct {
 }
 
 // Status reports the database's age, sources and counts.
-func (d *DB) Status() (Status, error) {
+func (d *DB) Status() (_ Status, err error) {
+	defer guard(d.path, &err)
+	defer faultsPanic()()
 	st := Status{Path: d.path, Counts: map[string]int{}}
 	if fi, err := os.Stat(d.path); err == nil {
 		st.Size = fi.Size()
 	}
-	err := d.db.View(func(tx *bolt.Tx) error {
+	err = d.db.View(func(tx *bolt.Tx) error {
 		m := tx.Bucket(bucketMeta)
 		if err := st.Built.UnmarshalText(m.Get(keyBuilt)); err != nil {
 			return fmt.Errorf("reading build time: %w", err)

@@ -1,0 +1,3 @@
+from pgver import version_string
+
+print(f"libpq {version_string()}")
