@@ -232,7 +232,7 @@ func (p *builder) expand(in *Instruction, word string, st State) string {
 			limit = fmt.Sprintf("%d bytes for the whole file", maxExpandTotal)
 		}
 		p.expandErr = &ParseError{File: p.f.Path, Line: in.StartLine, EndLine: max(in.EndLine, in.StartLine),
-			Msg: fmt.Sprintf("%s %s expands to more than %s (variables referring to each other repeatedly)", in.Kind, word, limit)}
+			Msg: fmt.Sprintf("%s: %s expands to more than %s (variables referring to each other repeatedly)", shorten(in.Original, 80), word, limit)}
 		return word
 	}
 	if err != nil {
@@ -359,6 +359,14 @@ func rawFlags(flags []string, name string) []string {
 		}
 	}
 	return out
+}
+
+// shorten cuts s to n bytes for messages.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // needsLexing reports whether BuildKit's word processing changes word:
