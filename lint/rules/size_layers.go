@@ -472,6 +472,12 @@ func installsPackages(cmds []shell.Command) bool {
 		if _, ok := shell.DependencyInstall(cmd); ok {
 			return true
 		}
+		if condaTools[cmd.Name] && len(cmd.Args) > 0 && (cmd.Args[0] == "install" || cmd.Args[0] == "create" || cmd.Args[0] == "env" || cmd.Args[0] == "update") {
+			return true
+		}
+		if cmd.Name == "git" && len(cmd.Args) > 0 && cmd.Args[0] == "clone" {
+			return true
+		}
 	}
 	return false
 }
@@ -488,7 +494,10 @@ func checkMergeableRuns(m report.Rule, c *lint.Context) []report.Finding {
 				continue
 			}
 			inst := installsPackages(runCommands(c, in))
-			if prev != nil && !reported && !(inst && prevInstalls) && strings.Join(prev.Flags, " ") == strings.Join(in.Flags, " ") {
+			// A RUN that installs packages or fetches sources is a
+			// cache layer of its own on purpose: joining a small step to
+			// it would re-run the install whenever the small step changes.
+			if prev != nil && !reported && !inst && !prevInstalls && strings.Join(prev.Flags, " ") == strings.Join(in.Flags, " ") {
 				out = append(out, lint.Finding(m, in,
 					fmt.Sprintf("RUN follows the RUN at line %d directly; they could be one layer", prev.StartLine),
 					"Join the commands with `&&` in one RUN."))
