@@ -2,6 +2,7 @@ package rules
 
 import (
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -60,12 +61,67 @@ func stepDown(c *lint.Context) string {
 			}
 		}
 	}
+	// s6-overlay: /init starts the services, whose run scripts drop
+	// privileges with s6-setuidgid.
+	if ep != nil && len(ep.Command) > 0 && strings.TrimSpace(ep.Command[0]) == "/init" {
+		if where := s6StepDown(c); where != "" {
+			return "s6-overlay service " + where + " drops privileges with s6-setuidgid"
+		}
+	}
 	// A step-down tool installed in the final image with an entrypoint
 	// script: the usual docker-entrypoint.sh pattern.
 	if ep != nil {
 		for _, in := range finalInstructions(c) {
 			if tool := installsStepDown(in); tool != "" {
 				return "the image installs " + tool + " and starts through ENTRYPOINT " + strings.Join(ep.Command, " ")
+			}
+		}
+	}
+	return ""
+}
+
+// maxServiceFiles bounds the files read from service directories.
+const maxServiceFiles = 200
+
+// s6StepDown returns the service run script (heredoc or build-context
+// file copied under /etc/s6-overlay or /etc/services.d) that uses
+// s6-setuidgid, "" if none.
+func s6StepDown(c *lint.Context) string {
+	read := 0
+	for _, in := range finalInstructions(c) {
+		if in.Kind != dockerfile.KindCopy && in.Kind != dockerfile.KindAdd || in.CopyFrom != "" {
+			continue
+		}
+		if !strings.Contains(in.Dest, "/etc/s6-overlay") && !strings.Contains(in.Dest, "/etc/services.d") && in.Dest != "/" {
+			continue
+		}
+		for _, h := range in.Heredocs {
+			if strings.Contains(h.Content, "s6-setuidgid") {
+				return in.Dest
+			}
+		}
+		if c.Build == nil || c.Build.Dir == "" {
+			continue
+		}
+		for _, src := range in.Sources {
+			root := filepath.Join(c.Build.Dir, filepath.FromSlash(src))
+			found := ""
+			_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+				if err != nil || found != "" || read >= maxServiceFiles {
+					return filepath.SkipAll
+				}
+				if d.IsDir() {
+					return nil
+				}
+				read++
+				if strings.Contains(readSmall(p), "s6-setuidgid") {
+					found, _ = filepath.Rel(c.Build.Dir, p)
+					return filepath.SkipAll
+				}
+				return nil
+			})
+			if found != "" {
+				return filepath.ToSlash(found)
 			}
 		}
 	}
