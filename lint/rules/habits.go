@@ -84,9 +84,16 @@ func checkHeredocErrexit(m report.Rule, c *lint.Context) []report.Finding {
 			if shellHasErrexit(in.State.Shell) || shellFlagE(line) {
 				continue
 			}
-			for _, h := range in.Heredocs {
-				sc, err := shell.ParseHeredoc(h.Content)
-				if err != nil || sc.Interpreter != "" || reErrexit.MatchString(h.Content) {
+			// The parsed scripts end with one per heredoc (after the
+			// command line for `bash <<EOF`).
+			scripts := runScripts(in)
+			off := len(scripts) - len(in.Heredocs)
+			for i, h := range in.Heredocs {
+				if off+i < 0 || off+i >= len(scripts) {
+					continue
+				}
+				sc := scripts[off+i]
+				if sc == nil || sc.Interpreter != "" || reErrexit.MatchString(h.Content) {
 					continue
 				}
 				if topLevelCommands(sc) < 2 {

@@ -132,6 +132,11 @@ func s6StepDown(c *lint.Context) string {
 func installsStepDown(in *dockerfile.Instruction) string {
 	switch in.Kind {
 	case dockerfile.KindRun:
+		text := in.Script()
+		if !strings.Contains(text, "gosu") && !strings.Contains(text, "su-exec") && !strings.Contains(text, "s6") &&
+			!strings.Contains(text, "runit") && !strings.Contains(text, "setpriv") {
+			return ""
+		}
 		for _, s := range runScripts(in) {
 			for _, pi := range shell.SystemInstalls(s) {
 				if stepDownTools[pi.Package] {
@@ -139,7 +144,7 @@ func installsStepDown(in *dockerfile.Instruction) string {
 				}
 			}
 		}
-		if m := reStepDown.FindStringSubmatch(in.Script()); m != nil && strings.Contains(in.Script(), "/usr/local/bin/") {
+		if m := reStepDown.FindStringSubmatch(text); m != nil && strings.Contains(text, "/usr/local/bin/") {
 			return strings.Fields(m[2])[0] // curl -o /usr/local/bin/gosu …
 		}
 	case dockerfile.KindCopy, dockerfile.KindAdd:
