@@ -19,6 +19,15 @@ import (
 // lines anyway, and nobody writes a 10 MiB Dockerfile.
 const maxSize = 10 << 20
 
+// MaxInstructions bounds the instructions of a Dockerfile pyimg models:
+// each costs a few KiB with its shell model, and real Dockerfiles have
+// hundreds at most.
+const MaxInstructions = 100_000
+
+// maxLines bounds the lines handed to BuildKit's parser, whose syntax tree
+// alone costs ~450 bytes a line.
+const maxLines = 4 * MaxInstructions
+
 // ParseFile reads and parses the Dockerfile at path.
 func ParseFile(path string) (*File, error) {
 	src, err := os.ReadFile(path)
@@ -43,9 +52,18 @@ func Parse(path string, src []byte) (*File, error) {
 	if len(src) > maxSize {
 		return nil, &ParseError{File: path, Line: 1, EndLine: 1, Msg: fmt.Sprintf("file larger than %d bytes", maxSize)}
 	}
+	if n := bytes.Count(src, []byte("\n")); n > maxLines {
+		return nil, &ParseError{File: path, Line: maxLines + 1, EndLine: maxLines + 1,
+			Msg: fmt.Sprintf("more than %d lines (%d); pyimg reads at most %d", maxLines, n, maxLines)}
+	}
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
 		return nil, newParseError(path, 0, err)
+	}
+	if n := len(res.AST.Children); n > MaxInstructions {
+		at := res.AST.Children[MaxInstructions]
+		return nil, &ParseError{File: path, Line: at.StartLine, EndLine: max(at.EndLine, at.StartLine),
+			Msg: fmt.Sprintf("more than %d instructions (%d); pyimg models at most %d", MaxInstructions, n, MaxInstructions)}
 	}
 	p := &builder{
 		f: &File{
@@ -53,6 +71,7 @@ func Parse(path string, src []byte) (*File, error) {
 			Directives: directives(src),
 			Lines:      bytes.Count(src, []byte("\n")) + 1,
 			byName:     map[string]int{},
+			scripts:    newScriptBudget(),
 		},
 		lex:    shell.NewLex(res.EscapeToken),
 		global: newVarStore(Vars{}),
@@ -228,7 +247,7 @@ func (p *builder) apply(in *Instruction, cmd any) {
 	switch c := cmd.(type) {
 	case *instructions.RunCommand:
 		in.Command = c.CmdLine
-		in.scripts = &scriptCache{}
+		in.scripts = &scriptCache{budget: p.f.scripts}
 		// Expanding evaluates the mount fields that parsing defers; a
 		// failure leaves the deferred parse, which BuildKit would reject
 		// at build time.
