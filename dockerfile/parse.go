@@ -22,11 +22,11 @@ const maxSize = 10 << 20
 // MaxInstructions bounds the instructions of a Dockerfile pyimg models:
 // each costs a few KiB with its shell model, and real Dockerfiles have
 // hundreds at most.
-const MaxInstructions = 100_000
+const MaxInstructions = 120_000
 
 // maxLines bounds the lines handed to BuildKit's parser, whose syntax tree
 // alone costs ~450 bytes a line.
-const maxLines = 4 * MaxInstructions
+const maxLines = 3 * MaxInstructions
 
 // ParseFile reads and parses the Dockerfile at path.
 func ParseFile(path string) (*File, error) {
