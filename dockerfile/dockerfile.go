@@ -54,7 +54,8 @@ type File struct {
 	// Lines is the number of lines in the file.
 	Lines int
 
-	byName map[string]int // lower-case stage name → first stage with it
+	byName  map[string]int // lower-case stage name → first stage with it
+	scripts *scriptBudget  // shared by the RUNs' shell models
 }
 
 // Comment is one comment line.

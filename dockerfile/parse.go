@@ -19,6 +19,15 @@ import (
 // lines anyway, and nobody writes a 10 MiB Dockerfile.
 const maxSize = 10 << 20
 
+// MaxInstructions bounds the instructions of a Dockerfile pyimg models:
+// each costs a few KiB with its shell model, and real Dockerfiles have
+// hundreds at most.
+const MaxInstructions = 120_000
+
+// maxLines bounds the lines handed to BuildKit's parser, whose syntax tree
+// alone costs ~450 bytes a line.
+const maxLines = 3 * MaxInstructions
+
 // ParseFile reads and parses the Dockerfile at path.
 func ParseFile(path string) (*File, error) {
 	src, err := os.ReadFile(path)
@@ -43,9 +52,18 @@ func Parse(path string, src []byte) (*File, error) {
 	if len(src) > maxSize {
 		return nil, &ParseError{File: path, Line: 1, EndLine: 1, Msg: fmt.Sprintf("file larger than %d bytes", maxSize)}
 	}
+	if n := bytes.Count(src, []byte("\n")); n > maxLines {
+		return nil, &ParseError{File: path, Line: maxLines + 1, EndLine: maxLines + 1,
+			Msg: fmt.Sprintf("more than %d lines (%d); pyimg reads at most %d", maxLines, n, maxLines)}
+	}
 	res, err := parser.Parse(bytes.NewReader(src))
 	if err != nil {
 		return nil, newParseError(path, 0, err)
+	}
+	if n := len(res.AST.Children); n > MaxInstructions {
+		at := res.AST.Children[MaxInstructions]
+		return nil, &ParseError{File: path, Line: at.StartLine, EndLine: max(at.EndLine, at.StartLine),
+			Msg: fmt.Sprintf("more than %d instructions (%d); pyimg models at most %d", MaxInstructions, n, MaxInstructions)}
 	}
 	p := &builder{
 		f: &File{
@@ -53,6 +71,7 @@ func Parse(path string, src []byte) (*File, error) {
 			Directives: directives(src),
 			Lines:      bytes.Count(src, []byte("\n")) + 1,
 			byName:     map[string]int{},
+			scripts:    newScriptBudget(),
 		},
 		lex:    shell.NewLex(res.EscapeToken),
 		global: newVarStore(Vars{}),
@@ -217,31 +236,6 @@ func (p *builder) resolveGlobal(word string) (string, bool) {
 	return res.Result, strings.Contains(res.Result, "$")
 }
 
-// expand substitutes known ENV and ARG values into a value of in; on
-// error it returns word. An expansion over maxExpandValue, or past the
-// file's maxExpandTotal, records a ParseError naming in's line.
-func (p *builder) expand(in *Instruction, word string, st State) string {
-	if !needsLexing(word, in.escape) || p.expandErr != nil {
-		return word
-	}
-	b := &expandBudget{left: min(maxExpandValue, p.budget)}
-	res, err := p.lex.ProcessWordWithMatches(word, envGetter{env: st.Env, args: st.Args, keep: true, budget: b})
-	if b.exceeded {
-		limit := fmt.Sprintf("%d bytes per value", maxExpandValue)
-		if p.budget < maxExpandValue {
-			limit = fmt.Sprintf("%d bytes for the whole file", maxExpandTotal)
-		}
-		p.expandErr = &ParseError{File: p.f.Path, Line: in.StartLine, EndLine: max(in.EndLine, in.StartLine),
-			Msg: fmt.Sprintf("%s %s expands to more than %s (variables referring to each other repeatedly)", in.Kind, word, limit)}
-		return word
-	}
-	if err != nil {
-		return word
-	}
-	p.budget -= len(res.Result)
-	return res.Result
-}
-
 // apply records the instruction's typed fields and updates the stage state.
 //
 // Flag values, COPY and ADD paths, mounts and WORKDIR are expanded here, the
@@ -253,7 +247,7 @@ func (p *builder) apply(in *Instruction, cmd any) {
 	switch c := cmd.(type) {
 	case *instructions.RunCommand:
 		in.Command = c.CmdLine
-		in.scripts = &scriptCache{}
+		in.scripts = &scriptCache{budget: p.f.scripts}
 		// Expanding evaluates the mount fields that parsing defers; a
 		// failure leaves the deferred parse, which BuildKit would reject
 		// at build time.
@@ -359,78 +353,6 @@ func rawFlags(flags []string, name string) []string {
 		}
 	}
 	return out
-}
-
-// needsLexing reports whether BuildKit's word processing changes word:
-// variables, quotes ("1000" is 1000) or escapes.
-func needsLexing(word string, escape rune) bool {
-	if escape == 0 {
-		escape = '\\'
-	}
-	return strings.ContainsAny(word, "$'\"") || strings.ContainsRune(word, escape)
-}
-
-// Expansion limits: BuildKit has none, so 40 ARGs each doubling the
-// previous one would take 2^40 bytes. No real value comes near these.
-const (
-	maxExpandValue = 1 << 20  // one expanded value
-	maxExpandTotal = 16 << 20 // all expanded values of a file
-)
-
-// expandBudget counts the bytes variable references may still add to one
-// expansion.
-type expandBudget struct {
-	left     int
-	exceeded bool
-}
-
-// envGetter looks names up in ENV, then ARG. With keep, unknown names and
-// ARGs without a default expand to themselves ("$PATH", "$UID"), so
-// partially known values stay readable and unknown ones stay visible.
-// Values count against budget; past it they expand to "".
-type envGetter struct {
-	env, args Vars
-	keep      bool
-	budget    *expandBudget
-}
-
-func (e envGetter) Get(k string) (string, bool) {
-	v, ok := e.get(k)
-	if ok && e.budget != nil {
-		e.budget.left -= len(v)
-		if e.budget.left < 0 {
-			e.budget.exceeded = true
-			return "", true
-		}
-	}
-	return v, ok
-}
-
-func (e envGetter) get(k string) (string, bool) {
-	if v, ok := e.env.Lookup(k); ok {
-		return v, true
-	}
-	if v, ok := e.args.Lookup(k); ok && (v != "" || !e.keep) {
-		return v, true
-	}
-	if e.keep {
-		return "$" + k, true
-	}
-	return "", false
-}
-
-// Keys returns the names in scope; BuildKit's lexer does not call it.
-func (e envGetter) Keys() []string {
-	var keys []string
-	for k := range e.env.All() {
-		keys = append(keys, k)
-	}
-	for k := range e.args.All() {
-		if !e.env.Has(k) {
-			keys = append(keys, k)
-		}
-	}
-	return keys
 }
 
 // commentsAbove returns the comment lines directly above 1-based line n

@@ -317,3 +317,32 @@ func TestExpansionNearLimitIsKept(t *testing.T) {
 		t.Errorf("len(B) = %d, want 8192", len(got))
 	}
 }
+
+// TestInstructionLimits: files with more instructions or lines than pyimg
+// models are refused with the line where the limit is passed.
+func TestInstructionLimits(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("FROM scratch\n")
+	for range MaxInstructions {
+		b.WriteString("RUN :\n")
+	}
+	_, err := Parse("Dockerfile", []byte(b.String()))
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != MaxInstructions+1 || !strings.Contains(pe.Msg, "instructions") {
+		t.Errorf("Parse(%d instructions) error = %v, want one at line %d", MaxInstructions+1, err, MaxInstructions+1)
+	}
+	lines := strings.Repeat("# comment\n", maxLines+1)
+	_, err = Parse("Dockerfile", []byte("FROM scratch\n"+lines))
+	if !errors.As(err, &pe) || pe.Line != maxLines+1 || !strings.Contains(pe.Msg, "lines") {
+		t.Errorf("Parse(%d lines) error = %v, want one at line %d", maxLines+2, err, maxLines+1)
+	}
+	// At the limit: parsed.
+	var ok strings.Builder
+	ok.WriteString("FROM scratch\n")
+	for range MaxInstructions - 1 {
+		ok.WriteString("RUN :\n")
+	}
+	if _, err := Parse("Dockerfile", []byte(ok.String())); err != nil {
+		t.Errorf("Parse(%d instructions) error = %v", MaxInstructions, err)
+	}
+}

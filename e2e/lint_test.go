@@ -35,8 +35,8 @@ func lintJSON(t *testing.T, args ...string) (lintOutput, int, string) {
 	return out, code, stderr
 }
 
-// lintTargets are the Dockerfiles every lint test runs on: the examples and
-// the e2e fixtures' own recipes.
+// lintTargets are the Dockerfiles every lint test runs on: the examples,
+// the e2e fixtures' own recipes and lint's reviewed corpus.
 func lintTargets(t *testing.T) []string {
 	t.Helper()
 	skipShort(t)
@@ -48,7 +48,9 @@ func lintTargets(t *testing.T) []string {
 		t.Logf("no examples/*/Dockerfile yet; linting only e2e/testdata")
 	}
 	fixtures, _ := filepath.Glob(filepath.Join(repoRoot, "e2e", "testdata", "*", "Dockerfile"))
-	return append(examples, fixtures...)
+	// The realistic corpus lint's unit tests review (lint/testdata/corpus).
+	corpus, _ := filepath.Glob(filepath.Join(repoRoot, "lint", "testdata", "corpus", "*", "Dockerfile"))
+	return append(append(examples, fixtures...), corpus...)
 }
 
 // TestLintExitCodes checks, for every example and fixture Dockerfile, that

@@ -19,6 +19,12 @@ func FuzzLint(f *testing.F) {
 	for _, s := range seedDockerfiles() {
 		f.Add([]byte(s))
 	}
+	corpus, _ := filepath.Glob("testdata/corpus/*/Dockerfile")
+	for _, p := range corpus {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
 	if paths, err := filepath.Glob("../examples/*/Dockerfile"); err == nil {
 		for _, p := range paths {
 			if b, err := os.ReadFile(p); err == nil {

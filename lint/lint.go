@@ -298,6 +298,11 @@ func (l *Linter) lint(ctx context.Context, f *dockerfile.File, bc *dockerfile.Co
 			out = append(out, fd)
 		}
 	}
+	// Rules saw empty scripts for RUNs past the modelling limit: their
+	// findings would be incomplete, so the file is refused instead.
+	if err := f.ScriptLimitError(); err != nil {
+		return l.parseFailed(err, cfg)
+	}
 	return l.finish(out, f, cfg), nil
 }
 

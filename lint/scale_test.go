@@ -4,6 +4,7 @@ package lint_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"strings"
@@ -139,4 +140,34 @@ func TestChainedEnvMemory(t *testing.T) {
 		t.Errorf("V19999 = %q, want /opt", got)
 	}
 	lintTimed(t, "20k-chained-env", src, 2*time.Second)
+}
+
+// TestScriptModelLimit: RUN scripts with more commands in all than
+// dockerfile.MaxScriptCommands are refused (PY505 and a ParseError naming
+// the first RUN that did not fit) instead of linted with missing commands
+// or modelled without bound (100k RUNs of 50 commands took 2.9 GB).
+func TestScriptModelLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping in -short mode")
+	}
+	var b strings.Builder
+	b.WriteString("FROM python:3.12.7-slim-bookworm\n")
+	perRun := 50
+	runs := dockerfile.MaxScriptCommands/perRun + 10
+	for range runs {
+		b.WriteString("RUN a")
+		for range perRun - 1 {
+			b.WriteString(";a")
+		}
+		b.WriteByte('\n')
+	}
+	l := lint.New(rules.All(nil), lint.WithToday(today), lint.WithConfig(lint.DefaultConfig()))
+	fs, err := l.LintBytes(context.Background(), "Dockerfile", []byte(b.String()), nil)
+	var pe *dockerfile.ParseError
+	if !errors.As(err, &pe) || !strings.Contains(pe.Msg, "commands") || pe.Line < 2 {
+		t.Fatalf("LintBytes() error = %v, want a ParseError about the command limit", err)
+	}
+	if len(fs) != 1 || fs[0].Rule != "PY505" || fs[0].Line != pe.Line {
+		t.Errorf("findings = %v, want one PY505 at line %d", fs, pe.Line)
+	}
 }

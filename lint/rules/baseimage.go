@@ -209,9 +209,12 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				frozenNote := ""
 				if fz, isFrozen := frozenTag(k, c, b); isFrozen && b.tag.OS == "" {
 					if !fz.osOK {
+						fix := "Use the newest patch release of a supported series with an explicit OS release."
+						if t, ok := suggestedTag(k, c, b.tag.Variant); ok {
+							fix = fmt.Sprintf("Use the newest patch release of a supported series with an explicit OS release, e.g. `%s:%s`.", b.ref.Short(), t)
+						}
 						f := lint.Finding(m, b.stage.From,
-							fmt.Sprintf("%s: %s is frozen: %s; the OS packages in it get no security fixes", stageName(b.stage), b.display(), fz.why),
-							"Use the newest patch release of a supported series with an explicit OS release, e.g. `python:3.13.9-slim-trixie`.")
+							fmt.Sprintf("%s: %s is frozen: %s; the OS packages in it get no security fixes", stageName(b.stage), b.display(), fz.why), fix)
 						f.Severity = report.SeverityWarning
 						out = append(out, f)
 						continue

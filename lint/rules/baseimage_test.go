@@ -187,6 +187,15 @@ func TestFrozenEOLTag(t *testing.T) {
 	if f, ok := find(fs, "PY106"); !ok || f.Severity != report.SeverityError {
 		t.Errorf("PY106 for python:3.6 = %+v, want an error\n%s", f, dump(fs))
 	}
+	// An old patch of an end-of-life series: frozen on an OS release the
+	// data cannot date; PY106 says so instead of naming a release.
+	fs = lintSrc(t, "FROM python:3.9.2-alpine\n", nil)
+	if f, ok := find(fs, "PY106"); !ok || !strings.Contains(f.Message, "frozen") || strings.Contains(f.Message, "Alpine 3") {
+		t.Errorf("PY106 for python:3.9.2-alpine = %q\n%s", f.Message, dump(fs))
+	}
+	if f, ok := find(fs, "PY102"); ok {
+		t.Errorf("PY102 on python:3.9.2-alpine: %s", f.Message)
+	}
 	// The true case: a live series without an OS release still gets PY102.
 	fs = lintSrc(t, "FROM python:3.13-slim\n", nil)
 	k := baseimage.Embedded()

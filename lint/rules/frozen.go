@@ -33,6 +33,12 @@ func frozenTag(k *baseimage.Knowledge, c *lint.Context, b base) (frozen, bool) {
 	switch {
 	case p.StatusAt(c.Today).Support == baseimage.EOL:
 		f.why = "Python " + p.Version + " is past end of life and its images are no longer rebuilt"
+		if b.tag.HasPatch && p.Latest != "" && b.tag.Version != p.Latest {
+			// An older patch release stopped being rebuilt when the next
+			// one came out, on an OS release the data cannot date.
+			f.why = b.tag.Version + " was last rebuilt before " + p.Latest + " came out, and Python " + p.Version + " is past end of life"
+			break
+		}
 		f.os, f.osOK = lastOSBefore(k, b.tag.Variant == baseimage.VariantAlpine, p.EOL.AddDate(0, -6, 0))
 	default:
 		return frozen{}, false

@@ -81,12 +81,19 @@ func checkHeredocErrexit(m report.Rule, c *lint.Context) []report.Finding {
 			if !strings.HasPrefix(line, "<<") && !isShellHeredocRun(line) {
 				continue // python3 <<EOF, cat <<EOF > file: not a shell script
 			}
-			if shell.ShellPipefail(in.State.Shell) && shellHasErrexit(in.State.Shell) || shellFlagE(line) {
+			if shellHasErrexit(in.State.Shell) || shellFlagE(line) {
 				continue
 			}
-			for _, h := range in.Heredocs {
-				sc, err := shell.ParseHeredoc(h.Content)
-				if err != nil || sc.Interpreter != "" || reErrexit.MatchString(h.Content) {
+			// The parsed scripts end with one per heredoc (after the
+			// command line for `bash <<EOF`).
+			scripts := runScripts(in)
+			off := len(scripts) - len(in.Heredocs)
+			for i, h := range in.Heredocs {
+				if off+i < 0 || off+i >= len(scripts) {
+					continue
+				}
+				sc := scripts[off+i]
+				if sc == nil || sc.Interpreter != "" || reErrexit.MatchString(h.Content) {
 					continue
 				}
 				if topLevelCommands(sc) < 2 {
@@ -296,10 +303,6 @@ var reChecksum = regexp.MustCompile(`\b(sha(1|224|256|384|512)sum|md5sum|b2sum|s
 func checkDownloadChecksum(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
 	eachRun(c, c.Stages(), func(in *dockerfile.Instruction, cmds []shell.Command) {
-		script := in.Script()
-		if reChecksum.MatchString(script) {
-			return
-		}
 		var files []string
 		for _, sc := range runScripts(in) {
 			for _, d := range shell.Downloads(sc) {
@@ -308,7 +311,7 @@ func checkDownloadChecksum(m report.Rule, c *lint.Context) []report.Finding {
 				}
 			}
 		}
-		if len(files) == 0 {
+		if len(files) == 0 || reChecksum.MatchString(in.Script()) {
 			return
 		}
 		for _, cmd := range cmds {

@@ -97,9 +97,6 @@ func (r reach) covers(stage int, p string) bool {
 // reaches the target: p or a parent of it is copied onward.
 func (r reach) whole(s int, p string) bool { return r.covers(s, p) }
 
-// any reports whether any file of stage s reaches the target.
-func (r reach) any(s int) bool { return len(r[s]) > 0 }
-
 // overlaps reports whether one of two clean absolute paths contains the
 // other.
 func overlaps(a, b string) bool { return within(a, b) || within(b, a) }

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -164,6 +166,8 @@ func TestPrivilegeStepDown(t *testing.T) {
 		{name: "su-exec-in-entrypoint", src: "FROM python:3.12.12-alpine3.22" + dg + "\nRUN apk add --no-cache su-exec\nENTRYPOINT [\"su-exec\", \"app\", \"python\", \"-m\", \"app\"]\n", sev: report.SeverityInfo, contains: "su-exec"},
 		{name: "setpriv-cmd", src: py + "CMD [\"setpriv\", \"--reuid=10001\", \"--regid=10001\", \"--init-groups\", \"python\", \"-m\", \"app\"]\n", sev: report.SeverityInfo, contains: "setpriv"},
 		{name: "gosu-installed-with-entrypoint", src: py + "COPY --from=tianon/gosu:1.17 /gosu /usr/local/bin/\nCOPY entrypoint.sh /entrypoint.sh\nENTRYPOINT [\"/entrypoint.sh\"]\n", sev: report.SeverityInfo, contains: "gosu"},
+		{name: "s6-overlay-heredoc", src: py + "ADD https://github.com/just-containers/s6-overlay/releases/download/v3.2.0.2/s6-overlay-noarch.tar.xz /tmp\n" +
+			"COPY <<EOF /etc/s6-overlay/s6-rc.d/app/run\n#!/command/execlineb -P\ns6-setuidgid app python -m app\nEOF\nENTRYPOINT [\"/init\"]\n", sev: report.SeverityInfo, contains: "s6-setuidgid"},
 		{name: "nginx-unit", src: "FROM unit:1.34.1-python3.12" + dg + "\nCOPY config.json /docker-entrypoint.d/\n", sev: report.SeverityInfo, contains: "Unit"},
 		{name: "unknown-base", src: "FROM registry.example.com/platform/python-base:2024.10" + dg + "\nCMD [\"python\", \"-m\", \"app\"]\n", sev: report.SeverityInfo, contains: "unknown"},
 		{name: "true-root-python", src: py + "CMD [\"python\", \"-m\", \"app\"]\n", sev: report.SeverityWarning, contains: "runs as root"},
@@ -211,6 +215,7 @@ func TestHabitRules(t *testing.T) {
 			{name: "set-eux", src: py + "RUN <<EOF\nset -eux\napt-get update\nrm -rf /var/lib/apt/lists/*\nEOF\n"},
 			{name: "set-o-errexit", src: py + "RUN <<EOF\nset -o errexit\npip install --no-cache-dir -r requirements.txt\npython -m compileall /app\nEOF\n"},
 			{name: "bash-e", src: py + "RUN bash -e <<EOF\npip install --no-cache-dir -r requirements.txt\npython -m compileall /app\nEOF\n"},
+			{name: "shell-e", src: py + "SHELL [\"/bin/bash\", \"-eo\", \"pipefail\", \"-c\"]\nRUN <<EOF\npip install --no-cache-dir -r requirements.txt\npython -m compileall /app\nEOF\n"},
 			{name: "single-command", src: py + "RUN <<EOF\npip install --no-cache-dir -r requirements.txt\nEOF\n"},
 			{name: "and-chain", src: py + "RUN <<EOF\npip install --no-cache-dir -r requirements.txt && python -m compileall /app\nEOF\n"},
 			{name: "python-heredoc", src: py + "RUN python3 <<EOF\nimport sys\nprint(sys.version)\nEOF\n"},
@@ -335,4 +340,38 @@ func TestBuilderOSSupport(t *testing.T) {
 		{name: "true-lts-final", src: "FROM python:3.12.12-slim-trixie" + dg + " AS builder\nRUN python -m venv /venv\n" + bookworm + "\nCOPY --from=builder /venv /venv\n", want: []int{3}},
 		{name: "true-eol-builder", src: "FROM python:3.11.4-slim-buster" + dg + " AS builder\nRUN python -m venv /venv\n" + trixie + "COPY --from=builder /venv /venv\n", want: []int{1}},
 	})
+}
+
+// TestStepDownFromContext reads the entrypoint script and s6 service run
+// scripts from the build context.
+func TestStepDownFromContext(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(rel, text string) {
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("rootfs/etc/s6-overlay/s6-rc.d/web/run", "#!/command/with-contenv sh\nexec s6-setuidgid app gunicorn app:app\n")
+	write("entrypoint.sh", "#!/bin/sh\nset -e\nexec setpriv --reuid=app --regid=app --init-groups \"$@\"\n")
+	bc := &dockerfile.Context{Dir: dir}
+	for _, tc := range []struct{ name, src, want string }{
+		{"s6-context-dir", py + "COPY rootfs/ /\nENTRYPOINT [\"/init\"]\n", "s6-setuidgid"},
+		{"entrypoint-script", py + "COPY entrypoint.sh /usr/local/bin/entrypoint.sh\nENTRYPOINT [\"/usr/local/bin/entrypoint.sh\"]\nCMD [\"python\", \"-m\", \"app\"]\n", "setpriv"},
+	} {
+		fs := lintSrc(t, tc.src, bc)
+		f, ok := find(fs, "PY201")
+		if !ok || f.Severity != report.SeverityInfo || !strings.Contains(f.Message, tc.want) {
+			t.Errorf("%s: PY201 = %+v, want info naming %s\n%s", tc.name, f, tc.want, dump(fs))
+		}
+	}
+	// The true case: the same image without the scripts in its context.
+	fs := lintSrc(t, py+"COPY entrypoint.sh /usr/local/bin/entrypoint.sh\nENTRYPOINT [\"/usr/local/bin/entrypoint.sh\"]\n", &dockerfile.Context{Dir: t.TempDir()})
+	if f, ok := find(fs, "PY201"); !ok || f.Severity != report.SeverityWarning {
+		t.Errorf("PY201 without a step-down = %+v, want a warning", f)
+	}
 }

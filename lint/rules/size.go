@@ -144,7 +144,7 @@ func sizeRules() []lint.Rule {
 			Why: "Each RUN is a layer with its own metadata and, for files later changed or deleted, duplicated bytes; " +
 				"long chains of small RUNs (`RUN mkdir`, `RUN useradd`, `RUN chmod`) also slow builds and pushes.",
 			Fix: "Join them with `&&` (or a heredoc: `RUN <<EOF … EOF`). Keep separate RUNs when you want separate " +
-				"cache layers, e.g. system packages before Python dependencies.",
+				"cache layers: pyimg does not report a RUN that installs packages, creates a conda environment or clones sources next to another one.",
 			Bad:  pyFrom + "RUN useradd --uid 10001 app\nRUN mkdir -p /app/data\nRUN chown 10001 /app/data\n",
 			Good: pyFrom + "RUN useradd --uid 10001 app && mkdir -p /app/data && chown 10001 /app/data\n",
 		}, check: checkMergeableRuns},

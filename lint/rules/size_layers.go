@@ -37,50 +37,6 @@ func isDependencySource(src string) bool {
 	return false
 }
 
-// depsInstalled reports whether s's FROM chain already installed the
-// dependencies before s (a RUN with a dependency install), or s copies an
-// installed environment from another stage before index upto: a later
-// `uv sync` or `poetry install` then only adds the project.
-func depsInstalled(c *lint.Context, s *dockerfile.Stage) bool {
-	p := s.Parent
-	return p >= 0 && p < s.Index && stageInstallsDeps(c, c.File.Stages[p])
-}
-
-type depsKey struct{ s *dockerfile.Stage }
-
-// stageInstallsDeps reports whether s or a stage it is built FROM runs a
-// dependency install, computed once per stage and lint run.
-func stageInstallsDeps(c *lint.Context, s *dockerfile.Stage) bool {
-	return c.Memo(depsKey{s}, func() any {
-		for _, in := range s.Instructions {
-			if in.Kind == dockerfile.KindRun && installsDeps(c, in) {
-				return true
-			}
-		}
-		return depsInstalled(c, s)
-	}).(bool)
-}
-
-// installsDeps reports whether a RUN installs the dependencies (not only
-// the project: `poetry install --only-root`, `pip install --no-deps`).
-func installsDeps(c *lint.Context, in *dockerfile.Instruction) bool {
-	for _, cmd := range runCommands(c, in) {
-		if _, ok := shell.DependencyInstall(cmd); ok && !projectOnly(cmd) {
-			return true
-		}
-	}
-	return false
-}
-
-func projectOnly(cmd shell.Command) bool {
-	for _, a := range cmd.Args {
-		if a == "--only-root" || a == "--no-deps" {
-			return true
-		}
-	}
-	return false
-}
-
 // notSource are extensionless files that are not application code.
 var notSource = map[string]bool{"Makefile": true, "Dockerfile": true, "Procfile": true,
 	"LICENSE": true, "README": true, "NOTICE": true, "VERSION": true, "Pipfile": true}
@@ -115,44 +71,6 @@ func copiesAppSource(in *dockerfile.Instruction, bc *dockerfile.Context) (string
 		}
 	}
 	return "", false
-}
-
-func checkSourceBeforeDeps(m report.Rule, c *lint.Context) []report.Finding {
-	var out []report.Finding
-	for _, s := range c.Stages() {
-		if depsInstalled(c, s) {
-			continue
-		}
-		var src *dockerfile.Instruction
-		var what string
-	scan:
-		for _, in := range s.Instructions {
-			if in.Kind == dockerfile.KindCopy && in.CopyFrom != "" && src == nil && copiesPythonEnv(in) {
-				break // an environment installed elsewhere comes first
-			}
-			if w, ok := copiesAppSource(in, c.Build); ok && src == nil {
-				src, what = in, w
-				continue
-			}
-			if in.Kind != dockerfile.KindRun {
-				continue
-			}
-			for _, cmd := range runCommands(c, in) {
-				step, ok := shell.DependencyInstall(cmd)
-				if !ok || projectOnly(cmd) {
-					continue
-				}
-				if src != nil {
-					out = append(out, lint.Finding(m, src,
-						fmt.Sprintf("%s %s copies application source before `%s` (line %d); every code change reinstalls all dependencies",
-							src.Kind, what, step, in.StartLine),
-						"Copy only the dependency files first, run the install, then copy the source."))
-				}
-				break scan
-			}
-		}
-	}
-	return out
 }
 
 // created is a path an instruction put in a layer.
@@ -472,6 +390,12 @@ func installsPackages(cmds []shell.Command) bool {
 		if _, ok := shell.DependencyInstall(cmd); ok {
 			return true
 		}
+		if condaTools[cmd.Name] && len(cmd.Args) > 0 && (cmd.Args[0] == "install" || cmd.Args[0] == "create" || cmd.Args[0] == "env" || cmd.Args[0] == "update") {
+			return true
+		}
+		if cmd.Name == "git" && len(cmd.Args) > 0 && cmd.Args[0] == "clone" {
+			return true
+		}
 	}
 	return false
 }
@@ -488,7 +412,10 @@ func checkMergeableRuns(m report.Rule, c *lint.Context) []report.Finding {
 				continue
 			}
 			inst := installsPackages(runCommands(c, in))
-			if prev != nil && !reported && !(inst && prevInstalls) && strings.Join(prev.Flags, " ") == strings.Join(in.Flags, " ") {
+			// A RUN that installs packages or fetches sources is a
+			// cache layer of its own on purpose: joining a small step to
+			// it would re-run the install whenever the small step changes.
+			if prev != nil && !reported && !inst && !prevInstalls && strings.Join(prev.Flags, " ") == strings.Join(in.Flags, " ") {
 				out = append(out, lint.Finding(m, in,
 					fmt.Sprintf("RUN follows the RUN at line %d directly; they could be one layer", prev.StartLine),
 					"Join the commands with `&&` in one RUN."))

@@ -227,6 +227,10 @@ func TestPY312(t *testing.T) {
 		{name: "two-install-layers", src: py + "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*\nRUN pip install --no-cache-dir -r requirements.txt\n"},
 		{name: "different-mounts", src: py + "RUN --mount=type=secret,id=tok cat /run/secrets/tok > /dev/null\nRUN useradd app\n"},
 		{name: "builder-ignored", src: pyAs + "RUN a\nRUN b\n" + py + "COPY --from=builder /x /x\n"},
+		// An install layer next to a small step is kept apart for caching.
+		{name: "install-then-useradd", src: py + "RUN apt-get update && apt-get install -y --no-install-recommends gosu && rm -rf /var/lib/apt/lists/*\nRUN useradd app\n"},
+		{name: "conda-then-useradd", src: py + "RUN conda env update -n base -f env.yml && conda clean -afy\nRUN useradd app\n"},
+		{name: "clone-after-install", src: py + "RUN pip install --no-cache-dir -r requirements.txt\nRUN git clone --branch v1.0.0 https://x/y.git /y\n"},
 	})
 }
 

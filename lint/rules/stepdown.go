@@ -2,6 +2,7 @@ package rules
 
 import (
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -60,6 +61,13 @@ func stepDown(c *lint.Context) string {
 			}
 		}
 	}
+	// s6-overlay: /init starts the services, whose run scripts drop
+	// privileges with s6-setuidgid.
+	if ep != nil && len(ep.Command) > 0 && strings.TrimSpace(ep.Command[0]) == "/init" {
+		if where := s6StepDown(c); where != "" {
+			return "s6-overlay service " + where + " drops privileges with s6-setuidgid"
+		}
+	}
 	// A step-down tool installed in the final image with an entrypoint
 	// script: the usual docker-entrypoint.sh pattern.
 	if ep != nil {
@@ -72,10 +80,63 @@ func stepDown(c *lint.Context) string {
 	return ""
 }
 
+// maxServiceFiles bounds the files read from service directories.
+const maxServiceFiles = 200
+
+// s6StepDown returns the service run script (heredoc or build-context
+// file copied under /etc/s6-overlay or /etc/services.d) that uses
+// s6-setuidgid, "" if none.
+func s6StepDown(c *lint.Context) string {
+	read := 0
+	for _, in := range finalInstructions(c) {
+		if in.Kind != dockerfile.KindCopy && in.Kind != dockerfile.KindAdd || in.CopyFrom != "" {
+			continue
+		}
+		if !strings.Contains(in.Dest, "/etc/s6-overlay") && !strings.Contains(in.Dest, "/etc/services.d") && in.Dest != "/" {
+			continue
+		}
+		for _, h := range in.Heredocs {
+			if strings.Contains(h.Content, "s6-setuidgid") {
+				return in.Dest
+			}
+		}
+		if c.Build == nil || c.Build.Dir == "" {
+			continue
+		}
+		for _, src := range in.Sources {
+			root := filepath.Join(c.Build.Dir, filepath.FromSlash(src))
+			found := ""
+			_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+				if err != nil || found != "" || read >= maxServiceFiles {
+					return filepath.SkipAll
+				}
+				if d.IsDir() {
+					return nil
+				}
+				read++
+				if strings.Contains(readSmall(p), "s6-setuidgid") {
+					found, _ = filepath.Rel(c.Build.Dir, p)
+					return filepath.SkipAll
+				}
+				return nil
+			})
+			if found != "" {
+				return filepath.ToSlash(found)
+			}
+		}
+	}
+	return ""
+}
+
 // installsStepDown returns the step-down tool in installs, "" if none.
 func installsStepDown(in *dockerfile.Instruction) string {
 	switch in.Kind {
 	case dockerfile.KindRun:
+		text := in.Script()
+		if !strings.Contains(text, "gosu") && !strings.Contains(text, "su-exec") && !strings.Contains(text, "s6") &&
+			!strings.Contains(text, "runit") && !strings.Contains(text, "setpriv") {
+			return ""
+		}
 		for _, s := range runScripts(in) {
 			for _, pi := range shell.SystemInstalls(s) {
 				if stepDownTools[pi.Package] {
@@ -83,7 +144,7 @@ func installsStepDown(in *dockerfile.Instruction) string {
 				}
 			}
 		}
-		if m := reStepDown.FindStringSubmatch(in.Script()); m != nil && strings.Contains(in.Script(), "/usr/local/bin/") {
+		if m := reStepDown.FindStringSubmatch(text); m != nil && strings.Contains(text, "/usr/local/bin/") {
 			return strings.Fields(m[2])[0] // curl -o /usr/local/bin/gosu …
 		}
 	case dockerfile.KindCopy, dockerfile.KindAdd:
