@@ -17,6 +17,7 @@ import (
 	"github.com/pyimg/pyimg/build/layer"
 	"github.com/pyimg/pyimg/build/target"
 	"github.com/pyimg/pyimg/build/wheelinstall"
+	"github.com/pyimg/pyimg/internal/atomicfile"
 	"github.com/pyimg/pyimg/native"
 	"github.com/pyimg/pyimg/pydist"
 )
@@ -145,7 +146,7 @@ func dependencyLayer(ctx context.Context, base v1.Image, baseName string, wheels
 	}
 	b, err := json.Marshal(depsCacheEntry{Written: written, Dists: dists})
 	if err == nil {
-		err = writeFileAtomic(index, b)
+		err = writeCacheFile(index, b)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("recording the dependency layer in the cache: %w", err)
@@ -162,23 +163,10 @@ func distOf(res *wheelinstall.Result) Dist {
 	return d
 }
 
-// writeFileAtomic writes b to file through a temporary file in its
-// directory.
-func writeFileAtomic(file string, b []byte) error {
+// writeCacheFile writes a cache entry atomically, creating its directory.
+func writeCacheFile(file string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
+	return atomicfile.WriteFile(file, b, 0o644)
 }

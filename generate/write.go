@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/pyimg/pyimg/internal/atomicfile"
 )
 
 // ErrExists means a file Write would replace exists and overwriting was
@@ -39,41 +41,10 @@ func Write(dir string, f Files, force bool) ([]string, error) {
 	var written []string
 	for _, x := range files {
 		p := filepath.Join(dir, x.name)
-		if err := writeAtomic(p, x.data); err != nil {
+		if err := atomicfile.WriteFile(p, x.data, 0o644); err != nil {
 			return written, err
 		}
 		written = append(written, p)
 	}
 	return written, nil
-}
-
-// writeAtomic writes data to path through a temporary file in the same
-// directory, synced and renamed into place.
-func writeAtomic(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }

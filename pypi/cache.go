@@ -14,6 +14,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/pyimg/pyimg/internal/atomicfile"
 )
 
 // pageEntry is a cached index answer: a page or a 404.
@@ -65,34 +67,6 @@ func (c *Client) storePage(key string, e *pageEntry) {
 	if err != nil {
 		c.log.Debug("caching index page failed", "url", key, "error", err)
 	}
-}
-
-// writeAtomic writes a file through a temporary file in the same directory
-// and renames it into place.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("creating cache directory: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("creating cache file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing cache file: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("writing cache file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing cache file: %w", err)
-	}
-	return nil
 }
 
 var hexRe = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -184,4 +158,12 @@ func hashFile(path string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// writeAtomic writes a cache file atomically, creating its directory.
+func writeAtomic(path string, write func(io.Writer) error) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("creating cache directory: %w", err)
+	}
+	return atomicfile.Write(path, 0o644, write)
 }

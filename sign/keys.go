@@ -14,10 +14,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
+
+	"github.com/pyimg/pyimg/internal/atomicfile"
 )
 
 // PEM block types of keys, as cosign writes and reads them.
@@ -206,39 +207,11 @@ func (kp *KeyPair) WriteFiles(prefix string, overwrite bool) (keyPath, pubPath s
 			}
 		}
 	}
-	if err := writeAtomic(keyPath, kp.PrivatePEM, 0o600); err != nil {
+	if err := atomicfile.WriteFile(keyPath, kp.PrivatePEM, 0o600); err != nil {
 		return "", "", err
 	}
-	if err := writeAtomic(pubPath, kp.PublicPEM, 0o644); err != nil {
+	if err := atomicfile.WriteFile(pubPath, kp.PublicPEM, 0o644); err != nil {
 		return "", "", err
 	}
 	return keyPath, pubPath, nil
-}
-
-func writeAtomic(path string, data []byte, mode os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(mode); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }

@@ -17,6 +17,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/pyimg/pyimg/internal/atomicfile"
 	"github.com/pyimg/pyimg/layers"
 )
 
@@ -151,29 +152,6 @@ func Read(ctx context.Context, img v1.Image, digest v1.Hash, opts ...Option) (*T
 	return t, nil
 }
 
-func writeAtomic(file string, t *Target) error {
-	b, err := json.MarshalIndent(t, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".target-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), file)
-}
-
 var (
 	interpRE   = regexp.MustCompile(`^/usr(?:/local)?/bin/python(3)\.(\d+)(t?)$`)
 	glibcRE    = regexp.MustCompile(`GNU C Library [^\n]*?version (\d+\.\d+)`)
@@ -182,3 +160,15 @@ var (
 	xyRE       = regexp.MustCompile(`^(\d+\.\d+)`)
 	xyzRE      = regexp.MustCompile(`^(\d+\.\d+\.\d+)`)
 )
+
+// writeAtomic writes t as JSON to file atomically, creating its directory.
+func writeAtomic(file string, t *Target) error {
+	b, err := json.MarshalIndent(t, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(file, b, 0o644)
+}
