@@ -96,16 +96,7 @@ func fromFeasibility(ctx context.Context, p *project.Project, series string, o o
 		v.Packages = append(v.Packages, mp)
 	}
 	slices.SortFunc(v.Packages, func(a, b MuslPackage) int { return strings.Compare(a.Name, b.Name) })
-	switch {
-	case counts[StatusImpossible] > 0:
-		v.Verdict = MuslInfeasible
-	case counts[StatusUnknown] > 0:
-		v.Verdict = MuslUnknown
-	case counts[StatusSource] > 0:
-		v.Verdict = MuslSourceBuilds
-	default:
-		v.Verdict = MuslFeasible
-	}
+	v.Verdict = verdictOf(counts)
 	return v, true, nil
 }
 

@@ -70,27 +70,28 @@ func FromLockFiles(_ context.Context, p *project.Project) (MuslVerdict, error) {
 	v := MuslVerdict{Source: l.File + " file names (platform tags only)", Packages: []MuslPackage{}}
 	counts := map[string]int{}
 	for _, lp := range l.Packages {
-		if lp.Editable || (lp.Source != "" && !strings.Contains(lp.Source, "://")) || strings.HasPrefix(lp.Source, "git") {
-			continue // the project itself, paths and VCS: built locally
-		}
-		if strings.Contains(lp.Markers, "win32") || strings.Contains(lp.Markers, "Windows") || strings.Contains(lp.Markers, "darwin") {
-			continue // not installed on Linux
+		if skipForLinux(lp) {
+			continue
 		}
 		mp := classify(lp)
 		counts[mp.Status]++
 		v.Packages = append(v.Packages, mp)
 	}
+	v.Verdict = verdictOf(counts)
+	return v, nil
+}
+
+// verdictOf is the verdict for per-package status counts: the worst wins.
+func verdictOf(counts map[string]int) string {
 	switch {
 	case counts[StatusImpossible] > 0:
-		v.Verdict = MuslInfeasible
+		return MuslInfeasible
 	case counts[StatusUnknown] > 0:
-		v.Verdict = MuslUnknown
+		return MuslUnknown
 	case counts[StatusSource] > 0:
-		v.Verdict = MuslSourceBuilds
-	default:
-		v.Verdict = MuslFeasible
+		return MuslSourceBuilds
 	}
-	return v, nil
+	return MuslFeasible
 }
 
 // classify reads one locked package's file names.
