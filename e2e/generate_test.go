@@ -229,6 +229,31 @@ func (h *genHarness) probe(t *testing.T, name string, port int, path string, tc 
 	return got
 }
 
+// runAs runs the image's command as its configured user (checked against
+// tc) in a container that stays for further checks
+// (pyimg-e2e-generate-ls-<name>), and returns the output's last line.
+func (h *genHarness) runAs(t *testing.T, name string, tc variantCase) string {
+	t.Helper()
+	img := "localhost/pyimg-e2e-generate/" + name
+	raw := h.b.must(t, h.ctx, "inspect", "--type", "image", img)
+	var inspected struct {
+		Docker struct {
+			Config imageConfig `json:"config"`
+		}
+	}
+	if err := json.Unmarshal([]byte(raw), &inspected); err != nil {
+		t.Fatalf("buildah inspect: %v\n%s", err, raw)
+	}
+	cfg := inspected.Docker.Config
+	if cfg.User != tc.user {
+		t.Errorf("image user = %q, want %q", cfg.User, tc.user)
+	}
+	ctr := "pyimg-e2e-generate-ls-" + name
+	h.b.must(t, h.ctx, "from", "--pull-never", "--name", ctr, img)
+	out := h.b.must(t, h.ctx, append([]string{"run", "--isolation=chroot", "--user", cfg.User, ctr, "--"}, cfg.Cmd...)...)
+	return lastLine(out)
+}
+
 // report logs the base's size and every image built.
 func (h *genHarness) report(t *testing.T) {
 	bc, bu := h.b.imageSize(t, h.ctx, genBaseTag)
