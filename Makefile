@@ -60,7 +60,7 @@ fuzz:
 	  done; done
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./lint/... ./layers/... ./analyze/... ./inventory/... ./vuln/...
+	$(GO) test -run='^$$' -bench=. -benchmem ./lint/... ./layers/... ./analyze/... ./inventory/... ./vuln/... ./pypi/... ./native/... ./compare/... ./build/...
 
 clean:
 	rm -rf bin

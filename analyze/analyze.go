@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -52,6 +53,8 @@ type Analyzer struct {
 	cfg   *v1.ConfigFile
 	opts  options
 	paths *pathTable
+	// recordText is the bytes of RECORD path lists kept so far.
+	recordText atomic.Int64
 
 	// changes makes each layer's layers.Changes and stacks them.
 	changes *layers.ChangeSet

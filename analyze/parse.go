@@ -15,6 +15,11 @@ const (
 	maxMetadata = 64 << 10
 	maxRecord   = 16 << 20
 	maxSmall    = 4 << 10
+	// maxRecordText bounds the RECORD and installed-files.txt paths kept
+	// for the whole image, far above real images (a large ML image lists
+	// a few MiB). Past it, lists are dropped and those packages count the
+	// files of their metadata directory only.
+	maxRecordText = 64 << 20
 )
 
 // fileKind says what a wanted file is.
@@ -32,11 +37,15 @@ const (
 
 // parsedFile is what was read from the content of one wanted file.
 type parsedFile struct {
-	kind      fileKind
-	name      string
-	version   string
-	text      string   // INSTALLER, pyvenv.cfg version
-	paths     []nodeID // RECORD / installed-files.txt entries, resolved
+	kind    fileKind
+	name    string
+	version string
+	text    string // INSTALLER, pyvenv.cfg version
+	// paths holds the RECORD / installed-files.txt entries, resolved to
+	// absolute paths and joined by "\n". They are looked up (never
+	// interned) once the walk is over: a RECORD listing millions of files
+	// that do not exist costs its text, not a node each.
+	paths     string
 	topLevel  []string
 	truncated bool
 }
@@ -105,9 +114,9 @@ func (a *Analyzer) parse(d *layerData, idx int32, e *layers.Entry, content []byt
 		pf.name, pf.version = parseMetadata(content)
 	case kindRecord:
 		site := path.Dir(path.Dir(e.Path))
-		pf.paths = a.resolveList(site, pydist.ParseRecord(content, truncated))
+		pf.paths = a.keepList(a.resolveList(site, pydist.ParseRecord(content, truncated)))
 	case kindInstalled:
-		pf.paths = a.resolveList(path.Dir(e.Path), pydist.ParseLines(content, truncated))
+		pf.paths = a.keepList(a.resolveList(path.Dir(e.Path), pydist.ParseLines(content, truncated)))
 	case kindTopLevel:
 		pf.topLevel = pydist.ParseLines(content, truncated)
 	case kindInstaller:
@@ -121,8 +130,8 @@ func (a *Analyzer) parse(d *layerData, idx int32, e *layers.Entry, content []byt
 	d.parsed[idx] = pf
 }
 
-func (a *Analyzer) resolveList(base string, rels []string) []nodeID {
-	out := make([]nodeID, 0, len(rels))
+func (a *Analyzer) resolveList(base string, rels []string) string {
+	var b strings.Builder
 	for _, r := range rels {
 		var p string
 		if strings.HasPrefix(r, "/") {
@@ -133,7 +142,31 @@ func (a *Analyzer) resolveList(base string, rels []string) []nodeID {
 		if p == "/" {
 			continue
 		}
-		out = append(out, a.paths.intern(p))
+		b.WriteString(p)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// keepList charges list to the image's budget for path lists and returns
+// it, or "" once the budget is spent.
+func (a *Analyzer) keepList(list string) string {
+	if a.recordText.Add(int64(len(list))) > maxRecordText {
+		return ""
+	}
+	return list
+}
+
+// listedNodes returns the nodes of the paths a parsed list names that
+// exist in the path table.
+func (a *Analyzer) listedNodes(list string) []nodeID {
+	var out []nodeID
+	for list != "" {
+		p, rest, _ := strings.Cut(list, "\n")
+		list = rest
+		if id, ok := a.paths.lookup(p); ok {
+			out = append(out, id)
+		}
 	}
 	return out
 }

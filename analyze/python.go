@@ -250,7 +250,7 @@ func (a *Analyzer) pythonPackages(f *finalFS) []PythonPackage {
 			for _, lname := range []string{"RECORD", "installed-files.txt"} {
 				if c, ok := t.child(p.meta, lname); ok {
 					if pf := f.parsed(c); pf != nil {
-						list = append(list, pf.paths...)
+						list = append(list, a.listedNodes(pf.paths)...)
 					}
 				}
 			}

@@ -3,7 +3,6 @@ package build
 import (
 	"fmt"
 	"path"
-	"sort"
 	"strings"
 	"time"
 
@@ -95,10 +94,8 @@ func assemble(base v1.Image, built []*builtLayer, spec imageSpec) (v1.Image, err
 	}
 	cfg.Created = v1.Time{Time: spec.Created}
 	cfg.Author = "pyimg"
-	// The container's hostname and build-time details of the base have no
-	// place in a reproducible result.
+	// The base's build container has no place in the result's config.
 	cfg.Container = ""
-	cfg.DockerVersion = ""
 	img, err = mutate.ConfigFile(img, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("setting the config: %w", err)
@@ -159,14 +156,4 @@ func venvEnv(baseEnv []string, prefix string) []string {
 		"PYTHONUNBUFFERED=1",
 		"PYTHONDONTWRITEBYTECODE=1",
 	}
-}
-
-// sortedKeys returns m's keys sorted.
-func sortedKeys(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }

@@ -75,10 +75,18 @@ type options struct {
 	source        string
 	revision      string
 	allowLinuxTag bool
+	defaultBase   func(dir string) (string, error)
 }
 
 // WithBase sets the base image reference (overrides [tool.pyimg.build] base).
 func WithBase(ref string) Option { return func(o *options) { o.base = ref } }
+
+// WithDefaultBase sets how the base is chosen when neither WithBase nor
+// [tool.pyimg.build] base names one (pyimg's CLI recommends a runtime
+// image for the project).
+func WithDefaultBase(f func(dir string) (string, error)) Option {
+	return func(o *options) { o.defaultBase = f }
+}
 
 // WithProjectWheel installs the project from this wheel instead of its
 // sources.
@@ -129,8 +137,7 @@ func WithImageOptions(opts ...image.Option) Option {
 // WithResolver sets how requirements become wheel files.
 func WithResolver(f ResolverFactory) Option { return func(o *options) { o.resolvers = f } }
 
-// WithLockReaders sets the lock readers tried in order (default: the
-// requirements lock reader).
+// WithLockReaders sets the lock readers tried in order (default: ReadLock).
 func WithLockReaders(rs ...LockReader) Option { return func(o *options) { o.lockReaders = rs } }
 
 // WithTransport sets the HTTP transport for pushing.
@@ -162,7 +169,7 @@ func DefaultCacheDir() string {
 }
 
 func makeOptions(opts []Option) *options {
-	o := &options{lockReaders: []LockReader{readRequirementsLock}}
+	o := &options{lockReaders: []LockReader{ReadLock}}
 	for _, opt := range opts {
 		opt(o)
 	}

@@ -27,12 +27,20 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/pyimg/pyimg/build/target"
+	"github.com/pyimg/pyimg/build/wheelinstall"
 	"github.com/pyimg/pyimg/image"
+	"github.com/pyimg/pyimg/internal/wheeltest"
 )
 
 // testBase writes a small Debian-like base image (python3.11, glibc 2.36)
 // as an OCI layout and returns its reference.
-func testBase(t *testing.T) string {
+func testBase(t testing.TB) string {
+	t.Helper()
+	return testBaseOf(t, true)
+}
+
+// testBaseOf writes the test base with OCI media types, or Docker's.
+func testBaseOf(t testing.TB, oci bool) string {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -56,8 +64,11 @@ func testBase(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	oci := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
-	img, err := mutate.Append(oci, mutate.Addendum{Layer: l, MediaType: types.OCILayer})
+	start, lt := empty.Image, types.DockerLayer
+	if oci {
+		start, lt = mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON), types.OCILayer
+	}
+	img, err := mutate.Append(start, mutate.Addendum{Layer: l, MediaType: lt})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,6 +357,19 @@ func TestRunErrors(t *testing.T) {
 		{"hash mismatch", func(t *testing.T, f *fixture) {
 			testWheel(t, f.wheels, "alpha", "1.0", false) // different content, same name
 		}, func(err error) bool { var he *HashError; return errors.As(err, &he) }, nil},
+		{"RECORD mismatch", func(t *testing.T, f *fixture) {
+			p, err := wheeltest.Corrupt(f.wheels, wheeltest.Spec{Name: "alpha", Version: "1.0"}, wheeltest.HashMismatch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum, _ := fileSHA256(p)
+			req, _ := os.ReadFile(filepath.Join(f.project, "requirements.txt"))
+			lines := strings.SplitN(string(req), "\n", 3)
+			os.WriteFile(filepath.Join(f.project, "requirements.txt"), []byte("alpha==1.0 --hash=sha256:"+sum+"\n"+lines[2]), 0o644)
+		}, func(err error) bool {
+			var we *wheelinstall.Error
+			return errors.As(err, &we) && errors.Is(err, wheelinstall.ErrRecord) && we.Wheel == "alpha-1.0-py3-none-any.whl"
+		}, nil},
 		{"no wheel", func(t *testing.T, f *fixture) {
 			os.Remove(filepath.Join(f.wheels, "beta-2.0-py3-none-any.whl"))
 		}, func(err error) bool { var nw *NoWheelError; return errors.As(err, &nw) }, nil},
@@ -377,6 +401,9 @@ func TestRunErrors(t *testing.T) {
 			}
 			if ents, _ := os.ReadDir(outDir); len(ents) != 0 {
 				t.Errorf("failed build left %d files in the output directory", len(ents))
+			}
+			if tmps, _ := filepath.Glob(filepath.Join(f.cache, "layers", ".layer-*")); len(tmps) != 0 {
+				t.Errorf("failed build left temporary layers: %v", tmps)
 			}
 		})
 	}
@@ -446,6 +473,27 @@ func TestParseOutput(t *testing.T) {
 		got, err := ParseOutput(tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("ParseOutput(%q) = %+v, %v", tt.in, got, err)
+		}
+	}
+}
+
+func TestRunDockerBase(t *testing.T) {
+	f := newFixture(t)
+	f.base = testBaseOf(t, false)
+	res, err := f.run(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := res.Image.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.MediaType != types.DockerManifestSchema2 || len(m.Annotations) != 0 {
+		t.Errorf("manifest %s with annotations %v", m.MediaType, m.Annotations)
+	}
+	for _, l := range m.Layers {
+		if l.MediaType != types.DockerLayer {
+			t.Errorf("layer %s has media type %s in a Docker manifest", l.Digest, l.MediaType)
 		}
 	}
 }

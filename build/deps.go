@@ -1,6 +1,7 @@
 package build
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,9 +12,12 @@ import (
 	"sort"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/pyimg/pyimg/build/layer"
 	"github.com/pyimg/pyimg/build/target"
 	"github.com/pyimg/pyimg/build/wheelinstall"
+	"github.com/pyimg/pyimg/native"
 	"github.com/pyimg/pyimg/pydist"
 )
 
@@ -42,7 +46,7 @@ type Dist struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	// ConsoleScripts are its console_scripts names, sorted.
-	ConsoleScripts []string `json:"consoleScripts,omitempty"`
+	ConsoleScripts []string `json:"console_scripts,omitempty"`
 }
 
 // builtLayer is one layer written for the image.
@@ -75,7 +79,7 @@ func depsKey(wheels []Wheel, t *target.Target, prefix string, mtime time.Time) s
 
 // dependencyLayer installs wheels into the venv and writes the layer, or
 // reuses the layer cached under the same key.
-func dependencyLayer(wheels []Wheel, t *target.Target, prefix string, mtime time.Time, cacheDir string) (*builtLayer, error) {
+func dependencyLayer(ctx context.Context, base v1.Image, baseName string, wheels []Wheel, t *target.Target, prefix string, mtime time.Time, cacheDir string) (*builtLayer, error) {
 	key := depsKey(wheels, t, prefix, mtime)
 	blobs := filepath.Join(cacheDir, "layers")
 	index := filepath.Join(cacheDir, "deps", key+".json")
@@ -90,6 +94,7 @@ func dependencyLayer(wheels []Wheel, t *target.Target, prefix string, mtime time
 	}
 	entries := venvEntries(prefix, t)
 	var dists []Dist
+	var elves []native.File
 	owner := map[string]string{}
 	var closers []io.Closer
 	defer func() {
@@ -107,8 +112,10 @@ func dependencyLayer(wheels []Wheel, t *target.Target, prefix string, mtime time
 		if err != nil {
 			return nil, fmt.Errorf("reading wheel %s: %w", w.File, err)
 		}
+		// Contents are verified against RECORD as the layer writer reads
+		// them: one decompression per file; a mismatch fails the write.
 		res, err := wheelinstall.Install(f, st.Size(), w.File,
-			wheelinstall.WithPrefix(prefix), wheelinstall.WithPythonVersion(t.PythonVersion))
+			wheelinstall.WithPrefix(prefix), wheelinstall.WithPythonVersion(t.PythonVersion), wheelinstall.WithVerifyOnRead())
 		if err != nil {
 			return nil, err
 		}
@@ -123,6 +130,14 @@ func dependencyLayer(wheels []Wheel, t *target.Target, prefix string, mtime time
 		}
 		entries = append(entries, installedEntries(res.Files)...)
 		dists = append(dists, distOf(res))
+		nf, err := nativeFiles(res)
+		if err != nil {
+			return nil, err
+		}
+		elves = append(elves, nf...)
+	}
+	if err := checkNative(ctx, base, baseName, elves); err != nil {
+		return nil, err
 	}
 	written, file, err := layer.WriteFile(blobs, entries, layer.WithModTime(mtime))
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/pyimg/pyimg/build/layer"
 	"github.com/pyimg/pyimg/build/target"
 	"github.com/pyimg/pyimg/build/wheelinstall"
+	"github.com/pyimg/pyimg/project"
 )
 
 // InputError is a problem with the project's files: pyproject.toml, the
@@ -69,6 +70,8 @@ func IsInputError(err error) bool {
 	var nw *NoWheelError
 	var he *HashError
 	var we *wheelinstall.Error
-	return errors.As(err, &ie) || errors.As(err, &nw) || errors.As(err, &he) || errors.As(err, &we) ||
-		errors.Is(err, layer.ErrEntry) || errors.Is(err, target.ErrNoPython) || errors.Is(err, ErrUnsupportedLock)
+	var ne *NativeError
+	var pe *project.InputError
+	return errors.As(err, &pe) || errors.As(err, &ie) || errors.As(err, &nw) || errors.As(err, &he) || errors.As(err, &we) || errors.As(err, &ne) ||
+		errors.Is(err, layer.ErrEntry) || errors.Is(err, target.ErrNoPython) || errors.Is(err, target.ErrIncomplete) || errors.Is(err, ErrUnsupportedLock)
 }

@@ -11,12 +11,13 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pyimg/pyimg/project"
 	"github.com/pyimg/pyimg/pydist"
 )
 
 // Requirement is one locked distribution to install.
 type Requirement struct {
-	// Name and Version are the pinned distribution ("==").
+	// Name and Version are the pinned distribution.
 	Name    string `json:"name"`
 	Version string `json:"version"`
 	// Hashes are the digests the lock allows, "sha256:<hex>".
@@ -43,13 +44,31 @@ type Lock struct {
 // has no lock this reader understands.
 type LockReader func(dir string) (lock *Lock, ok bool, err error)
 
-// lockNames are the lock files looked for, in order.
-var lockNames = []string{"requirements.lock", "requirements.txt"}
+// requirementsNames are the pip requirements files read as locks, in
+// order; lockNames the lock files package project parses.
+var (
+	requirementsNames = []string{"requirements.lock", "requirements.txt"}
+	lockNames         = []string{project.LockUV, project.LockPylock, project.LockPoetry, project.LockPDM, project.LockPipfile}
+)
 
-// readRequirementsLock reads a pip-style requirements file in which every
-// requirement is pinned with "==" and carries --hash options, as
-// `pip-compile --generate-hashes` and `uv export` write them.
-func readRequirementsLock(dir string) (*Lock, bool, error) {
+// ReadLock reads the lock of the project in dir: a requirements file in
+// which every requirement is pinned with "==" and carries --hash options
+// (pip-compile --generate-hashes, uv export), else uv.lock, pylock.toml,
+// poetry.lock, pdm.lock or Pipfile.lock. Every requirement must be pinned
+// and hashed; the project itself (an editable "." entry) is skipped, as
+// are packages only in development groups.
+func ReadLock(dir string) (*Lock, bool, error) {
+	for _, n := range requirementsNames {
+		b, err := os.ReadFile(filepath.Join(dir, n))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("reading %s: %w", filepath.Join(dir, n), err)
+		}
+		l, err := fromRequirements(dir, n, b)
+		return l, true, err
+	}
 	for _, n := range lockNames {
 		file := filepath.Join(dir, n)
 		b, err := os.ReadFile(file)
@@ -59,107 +78,149 @@ func readRequirementsLock(dir string) (*Lock, bool, error) {
 		if err != nil {
 			return nil, false, fmt.Errorf("reading %s: %w", file, err)
 		}
-		l, err := parseRequirementsLock(file, b)
+		pl, err := project.ParseLock(file, b)
+		if err != nil {
+			return nil, true, err
+		}
+		l, err := fromLock(file, b, pl)
 		return l, true, err
 	}
 	return nil, false, nil
 }
 
-func parseRequirementsLock(file string, b []byte) (*Lock, error) {
+func newLock(file string, b []byte) *Lock {
 	sum := sha256.Sum256(b)
-	l := &Lock{File: file, SHA256: hex.EncodeToString(sum[:])}
-	lines := strings.Split(string(b), "\n")
+	return &Lock{File: file, SHA256: hex.EncodeToString(sum[:])}
+}
+
+// fromRequirements reads a requirements file through package project.
+func fromRequirements(dir, name string, b []byte) (*Lock, error) {
+	file := filepath.Join(dir, name)
+	read := func(n string) ([]byte, error) {
+		if n == name {
+			return b, nil
+		}
+		return os.ReadFile(filepath.Join(dir, filepath.FromSlash(n)))
+	}
+	reqs, err := project.ParseRequirements(name, read, nil)
+	if err != nil {
+		return nil, err
+	}
+	l := newLock(file, b)
 	seen := map[string]bool{}
-	for i := 0; i < len(lines); i++ {
-		start := i + 1
-		line := lines[i]
-		for strings.HasSuffix(strings.TrimRight(line, " \t\r"), "\\") && i+1 < len(lines) {
-			line = strings.TrimSuffix(strings.TrimRight(line, " \t\r"), "\\") + " " + lines[i+1]
-			i++
-		}
-		if j := strings.Index(line, " #"); j >= 0 {
-			line = line[:j]
-		}
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if strings.HasPrefix(line, "-") {
-			opt := strings.Fields(line)[0]
-			switch {
-			case strings.HasPrefix(opt, "--index-url"), strings.HasPrefix(opt, "--extra-index-url"), strings.HasPrefix(opt, "-i"),
-				strings.HasPrefix(opt, "--find-links"), strings.HasPrefix(opt, "-f"), opt == "--no-binary" || opt == "--only-binary", strings.HasPrefix(opt, "--trusted-host"):
-				continue
+	for _, r := range reqs.Requirements {
+		at := func(format string, args ...any) error {
+			f := r.File
+			if f == name {
+				f = file
 			}
-			return nil, &InputError{File: file, Line: start, Err: fmt.Errorf("option %s is not supported in a lock build installs from (no -r, -c, -e or local paths)", opt)}
+			return &InputError{File: f, Line: r.Line, Err: fmt.Errorf(format, args...)}
 		}
-		r, err := parseRequirementLine(line)
+		switch {
+		case r.Editable && (r.Path == "." || r.Path == "./"):
+			continue // the project itself, built into its own layer
+		case r.Editable || r.Path != "":
+			return nil, at("%s: local and editable requirements are not supported; build their wheels into the --wheelhouse and pin them", r.String())
+		case r.URL != "":
+			return nil, at("%s: direct references are not supported; pin a version with ==", r.String())
+		}
+		v := r.Pinned()
+		if v == "" {
+			return nil, at("%s is not pinned with ==: build installs from a lock (pip-compile --generate-hashes, uv export)", r.String())
+		}
+		hashes, err := sha256Hashes(r.Hashes)
 		if err != nil {
-			return nil, &InputError{File: file, Line: start, Err: err}
+			return nil, at("%s: %v", r.Name, err)
 		}
-		r.Line = start
+		if len(hashes) == 0 {
+			return nil, at("%s==%s has no --hash: every wheel is checked against the lock's hashes (pip-compile --generate-hashes, uv export)", r.Name, v)
+		}
 		n := pydist.NormalizeName(r.Name)
 		if seen[n] {
-			return nil, &InputError{File: file, Line: start, Err: fmt.Errorf("%s is listed twice", r.Name)}
+			return nil, at("%s is listed twice", r.Name)
 		}
 		seen[n] = true
-		l.Requirements = append(l.Requirements, r)
+		l.Requirements = append(l.Requirements, Requirement{Name: r.Name, Version: v, Hashes: hashes, Marker: r.Marker, Line: r.Line})
 	}
-	sort.Slice(l.Requirements, func(i, j int) bool {
-		return pydist.NormalizeName(l.Requirements[i].Name) < pydist.NormalizeName(l.Requirements[j].Name)
-	})
+	sortRequirements(l.Requirements)
 	return l, nil
 }
 
-// parseRequirementLine parses "name[extras]==version ; marker --hash=sha256:…".
-func parseRequirementLine(line string) (Requirement, error) {
-	var r Requirement
-	var spec []string
-	fields := strings.Fields(line)
-	for k := 0; k < len(fields); k++ {
-		f := fields[k]
-		if f == "--hash" && k+1 < len(fields) {
-			k++
-			f = "--hash=" + fields[k]
+// fromLock converts a lock file parsed by package project.
+func fromLock(file string, b []byte, pl *project.Lock) (*Lock, error) {
+	l := newLock(file, b)
+	seen := map[string]bool{}
+	for _, p := range pl.Packages {
+		at := func(format string, args ...any) error {
+			return &InputError{File: file, Line: p.Line, Err: fmt.Errorf(format, args...)}
 		}
-		if h, ok := strings.CutPrefix(f, "--hash="); ok {
-			algo, hexd, ok := strings.Cut(h, ":")
-			if !ok || algo != "sha256" || len(hexd) != 64 {
-				return r, fmt.Errorf("hash %q: want sha256:<64 hex digits>", h)
-			}
-			if _, err := hex.DecodeString(hexd); err != nil {
-				return r, fmt.Errorf("hash %q: want sha256:<64 hex digits>", h)
-			}
-			r.Hashes = append(r.Hashes, "sha256:"+strings.ToLower(hexd))
+		if p.Editable || strings.HasPrefix(p.Source, "virtual:") {
+			continue // the project itself (or a workspace member without files)
+		}
+		if devOnly(p.Groups) {
 			continue
 		}
-		if strings.HasPrefix(f, "--") {
-			return r, fmt.Errorf("option %s is not supported on a requirement line", f)
+		if kind, _, ok := strings.Cut(p.Source, ":"); ok && (kind == "path" || kind == "directory" || kind == "git" || kind == "url") {
+			return nil, at("%s comes from %s: only packages from an index or wheelhouse are supported", p.Name, p.Source)
 		}
-		spec = append(spec, f)
+		if p.Version == "" {
+			return nil, at("%s has no version", p.Name)
+		}
+		hashes, err := sha256Hashes(p.Hashes)
+		if err != nil {
+			return nil, at("%s: %v", p.Name, err)
+		}
+		if len(hashes) == 0 {
+			return nil, at("%s==%s has no sha256 hash: every wheel is checked against the lock's hashes", p.Name, p.Version)
+		}
+		n := pydist.NormalizeName(p.Name)
+		if seen[n] {
+			return nil, at("%s is locked at several versions (%s is one); build needs one version per package", p.Name, p.Version)
+		}
+		seen[n] = true
+		l.Requirements = append(l.Requirements, Requirement{Name: p.Name, Version: p.Version, Hashes: hashes, Marker: p.Markers, Files: p.Files, Line: p.Line})
 	}
-	s := strings.Join(spec, " ")
-	if req, marker, ok := strings.Cut(s, ";"); ok {
-		s, r.Marker = strings.TrimSpace(req), strings.TrimSpace(marker)
+	sortRequirements(l.Requirements)
+	return l, nil
+}
+
+// devOnly reports whether the groups a lock gives name only development
+// groups.
+func devOnly(groups []string) bool {
+	if len(groups) == 0 {
+		return false
 	}
-	if strings.Contains(s, "@") || strings.Contains(s, "://") {
-		return r, fmt.Errorf("%q: direct references are not supported; pin a version with ==", s)
+	for _, g := range groups {
+		if g == "main" || g == "default" {
+			return false
+		}
 	}
-	name, version, ok := strings.Cut(s, "==")
-	if !ok || strings.ContainsAny(version, "<>=!~,*") || strings.TrimSpace(version) == "" {
-		return r, fmt.Errorf("%q is not pinned with ==: build installs from a lock (pip-compile --generate-hashes, uv export)", s)
+	return true
+}
+
+// sha256Hashes keeps the sha256 hashes ("sha256:<hex>", lower case).
+func sha256Hashes(hs []string) ([]string, error) {
+	var out []string
+	for _, h := range hs {
+		algo, v, ok := strings.Cut(h, ":")
+		if !ok {
+			algo, v, ok = strings.Cut(h, "=")
+		}
+		if !ok {
+			return nil, fmt.Errorf("hash %q: want sha256:<hex>", h)
+		}
+		if algo != "sha256" {
+			continue
+		}
+		if _, err := hex.DecodeString(v); err != nil || len(v) != 64 {
+			return nil, fmt.Errorf("hash %q: want sha256:<64 hex digits>", h)
+		}
+		out = append(out, "sha256:"+strings.ToLower(v))
 	}
-	name = strings.TrimSpace(name)
-	if i := strings.IndexByte(name, '['); i >= 0 {
-		name = strings.TrimSpace(name[:i])
-	}
-	r.Name, r.Version = name, strings.TrimSpace(version)
-	if r.Name == "" {
-		return r, fmt.Errorf("%q has no name", s)
-	}
-	if len(r.Hashes) == 0 {
-		return r, fmt.Errorf("%s==%s has no --hash: every wheel is checked against the lock's hashes (pip-compile --generate-hashes, uv export)", r.Name, r.Version)
-	}
-	sort.Strings(r.Hashes)
-	return r, nil
+	sort.Strings(out)
+	return out, nil
+}
+
+func sortRequirements(rs []Requirement) {
+	sort.Slice(rs, func(i, j int) bool { return pydist.NormalizeName(rs[i].Name) < pydist.NormalizeName(rs[j].Name) })
 }

@@ -1,7 +1,6 @@
 package build
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,15 +9,27 @@ import (
 	"github.com/pyimg/pyimg/build/target"
 )
 
-func TestParseRequirementsLock(t *testing.T) {
+// readLockIn writes files into a new project directory and reads its lock.
+func readLockIn(t *testing.T, files map[string]string) (*Lock, bool, error) {
+	t.Helper()
+	dir := t.TempDir()
+	for n, c := range files {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ReadLock(dir)
+}
+
+func TestReadLockRequirements(t *testing.T) {
 	h := func(c string) string { return strings.Repeat(c, 64) }
 	in := "# generated\n--index-url https://pypi.org/simple\n\nFlask==3.0.3 \\\n    --hash=sha256:" + h("a") + " \\\n    --hash=sha256:" + h("B") + "\n" +
-		"    # via app\nclick[extra]==8.1.7 ; python_version >= \"3.8\" --hash sha256:" + h("c") + "  # comment\n"
-	l, err := parseRequirementsLock("requirements.txt", []byte(in))
-	if err != nil {
-		t.Fatal(err)
+		"    # via app\nclick[extra]==8.1.7 ; python_version >= \"3.8\" --hash sha256:" + h("c") + "  # comment\n-e .\n"
+	l, ok, err := readLockIn(t, map[string]string{"requirements.txt": in})
+	if err != nil || !ok {
+		t.Fatal(ok, err)
 	}
-	if len(l.Requirements) != 2 || len(l.SHA256) != 64 {
+	if len(l.Requirements) != 2 || len(l.SHA256) != 64 || filepath.Base(l.File) != "requirements.txt" {
 		t.Fatalf("lock = %+v", l)
 	}
 	click, flask := l.Requirements[0], l.Requirements[1]
@@ -31,18 +42,61 @@ func TestParseRequirementsLock(t *testing.T) {
 	bad := []struct{ in, want string }{
 		{"flask>=3\n", "not pinned"},
 		{"flask==3\n", "no --hash"},
-		{"flask==3 --hash=md5:abc\n", "sha256"},
-		{"-r other.txt\n", "not supported"},
-		{"-e .\n", "not supported"},
+		{"-e ./libs/x\n", "not supported"},
 		{"pkg @ https://x/pkg.whl --hash=sha256:" + h("a") + "\n", "direct references"},
 		{"a==1 --hash=sha256:" + h("a") + "\nA==1 --hash=sha256:" + h("a") + "\n", "twice"},
 	}
 	for _, b := range bad {
-		_, err := parseRequirementsLock("r.txt", []byte(b.in))
-		var ie *InputError
-		if !errors.As(err, &ie) || !strings.Contains(err.Error(), b.want) || !strings.HasPrefix(err.Error(), "r.txt:") {
-			t.Errorf("parse(%q) = %v, want an InputError mentioning %q", b.in, err, b.want)
+		_, _, err := readLockIn(t, map[string]string{"requirements.txt": b.in})
+		if !IsInputError(err) || !strings.Contains(err.Error(), b.want) || !strings.Contains(err.Error(), "requirements.txt:") {
+			t.Errorf("ReadLock(%q) = %v, want an input error mentioning %q", b.in, err, b.want)
 		}
+	}
+}
+
+func TestReadLockFiles(t *testing.T) {
+	h := strings.Repeat("d", 64)
+	uv := `version = 1
+requires-python = ">=3.11"
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { editable = "." }
+
+[[package]]
+name = "idna"
+version = "3.7"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files/idna-3.7.tar.gz", hash = "sha256:` + strings.Repeat("e", 64) + `", size = 1 }
+wheels = [
+    { url = "https://files/idna-3.7-py3-none-any.whl", hash = "sha256:` + h + `", size = 1 },
+]
+`
+	l, ok, err := readLockIn(t, map[string]string{"uv.lock": uv})
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if len(l.Requirements) != 1 || l.Requirements[0].Name != "idna" || l.Requirements[0].Version != "3.7" || len(l.Requirements[0].Hashes) != 2 ||
+		len(l.Requirements[0].Files) != 2 || l.Requirements[0].Line != 9 {
+		t.Errorf("uv.lock = %+v", l.Requirements)
+	}
+	pylock := `lock-version = "1.0"
+created-by = "test"
+
+[[packages]]
+name = "local"
+version = "1.0"
+directory = { path = "./local" }
+`
+	if _, _, err := readLockIn(t, map[string]string{"pylock.toml": pylock}); !IsInputError(err) {
+		t.Errorf("pylock with a directory package = %v, want an input error", err)
+	}
+	if _, ok, err := readLockIn(t, map[string]string{"pyproject.toml": "[project]\nname='x'\n"}); ok || err != nil {
+		t.Errorf("no lock: ok %v, err %v", ok, err)
+	}
+	if _, _, err := readLockIn(t, map[string]string{"poetry.lock": "not toml ["}); !IsInputError(err) {
+		t.Errorf("broken poetry.lock = %v, want an input error", err)
 	}
 }
 

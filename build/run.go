@@ -30,19 +30,19 @@ type LayerInfo struct {
 // Provenance are the inputs of a build, for a provenance attestation.
 type Provenance struct {
 	// BaseName and BaseDigest identify the base image.
-	BaseName   string `json:"baseName"`
-	BaseDigest string `json:"baseDigest"`
+	BaseName   string `json:"base_name"`
+	BaseDigest string `json:"base_digest"`
 	// Lock is the lock file and the sha256 of its bytes.
-	LockFile   string `json:"lockFile"`
-	LockSHA256 string `json:"lockSha256"`
+	LockFile   string `json:"lock_file"`
+	LockSHA256 string `json:"lock_sha256"`
 	// Wheels are the dependency wheels installed, sorted by name.
 	Wheels []Wheel `json:"wheels"`
 	// ProjectWheel is the sha256 of the --project-wheel, when one was given.
-	ProjectWheel *Wheel `json:"projectWheel,omitempty"`
+	ProjectWheel *Wheel `json:"project_wheel,omitempty"`
 	// Target is what the base offers wheels.
 	Target *target.Target `json:"target"`
 	// SourceDateEpoch is the Unix time recorded, or -1 when none was set.
-	SourceDateEpoch int64 `json:"sourceDateEpoch"`
+	SourceDateEpoch int64 `json:"source_date_epoch"`
 	// Source and Revision are the project's repository and commit, if known.
 	Source   string `json:"source,omitempty"`
 	Revision string `json:"revision,omitempty"`
@@ -75,21 +75,27 @@ type Result struct {
 
 // Plan is what a build does, decided before anything is written.
 type Plan struct {
-	Base       string
-	BaseDigest string
-	Target     *target.Target
-	Lock       string
+	// Base and BaseDigest name the base image.
+	Base       string `json:"base"`
+	BaseDigest string `json:"base_digest"`
+	// Target is what the base offers wheels.
+	Target *target.Target `json:"target"`
+	// Lock is the lock file read.
+	Lock string `json:"lock"`
 	// Wheels pairs each requirement with its wheel.
-	Wheels []Wheel
+	Wheels []Wheel `json:"wheels"`
 	// Skipped are requirements whose marker excludes the target.
-	Skipped []string
+	Skipped []string `json:"skipped,omitempty"`
 	// Project says how the project is installed ("wheel FILE" or "sources
 	// in DIR").
-	Project    string
-	Include    []string
-	Entrypoint []string
-	Outputs    []string
-	Push       string
+	Project string `json:"project"`
+	// Include lists the [tool.pyimg.build] include paths.
+	Include []string `json:"include,omitempty"`
+	// Entrypoint is the image's entrypoint (set once known).
+	Entrypoint []string `json:"entrypoint,omitempty"`
+	// Outputs and Push are where the image goes.
+	Outputs []string `json:"outputs,omitempty"`
+	Push    string   `json:"push,omitempty"`
 }
 
 // Run builds the project in dir.
@@ -103,6 +109,12 @@ func Run(ctx context.Context, dir string, opts ...Option) (*Result, error) {
 	baseRef := o.base
 	if baseRef == "" {
 		baseRef = cfg.Base
+	}
+	if baseRef == "" && o.defaultBase != nil {
+		if baseRef, err = o.defaultBase(dir); err != nil {
+			return nil, fmt.Errorf("choosing a base image: %w", err)
+		}
+		o.emit("base", "no base given: using the recommended runtime image %s", baseRef)
 	}
 	if baseRef == "" {
 		return nil, &InputError{File: filepath.Join(dir, "pyproject.toml"), Err: errors.New("no base image: pass --base or set [tool.pyimg.build] base (see `pyimg recommend`)")}
@@ -164,7 +176,7 @@ func Run(ctx context.Context, dir string, opts ...Option) (*Result, error) {
 		return &Result{Plan: plan, Provenance: prov}, nil
 	}
 
-	built, err := o.buildLayers(dir, pp, cfg, wheels, t)
+	built, err := o.buildLayers(ctx, base, dir, pp, cfg, wheels, t)
 	if err != nil {
 		return nil, err
 	}
@@ -199,12 +211,7 @@ func (o *options) readLock(dir string) (*Lock, error) {
 			return l, nil
 		}
 	}
-	for _, n := range []string{"uv.lock", "poetry.lock", "pylock.toml", "pdm.lock", "Pipfile.lock"} {
-		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
-			return nil, &InputError{File: filepath.Join(dir, n), Err: fmt.Errorf("%w: build cannot install from %s yet; export a requirements.txt with hashes (`uv export`, `poetry export`)", ErrUnsupportedLock, n)}
-		}
-	}
-	return nil, &InputError{File: dir, Err: fmt.Errorf("%w: build installs from a lock with pinned versions and hashes (requirements.txt from `pip-compile --generate-hashes` or `uv export`)", ErrUnsupportedLock)}
+	return nil, &InputError{File: dir, Err: fmt.Errorf("%w: build installs from a lock with pinned versions and hashes: requirements.txt from `pip-compile --generate-hashes` or `uv export`, uv.lock, pylock.toml, poetry.lock, pdm.lock or Pipfile.lock", ErrUnsupportedLock)}
 }
 
 // resolve chooses a wheel for every requirement that applies to the target
@@ -279,8 +286,8 @@ func fileSHA256(p string) (string, error) {
 
 // buildLayers writes (or reuses) the dependency layer and writes the
 // project and include layers.
-func (o *options) buildLayers(dir string, pp *pyprojectFile, cfg Config, wheels []Wheel, t *target.Target) ([]*builtLayer, error) {
-	deps, err := dependencyLayer(wheels, t, o.prefix, o.mtime(), o.cacheDir)
+func (o *options) buildLayers(ctx context.Context, base *image.Image, dir string, pp *pyprojectFile, cfg Config, wheels []Wheel, t *target.Target) ([]*builtLayer, error) {
+	deps, err := dependencyLayer(ctx, base.Image, base.Ref, wheels, t, o.prefix, o.mtime(), o.cacheDir)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/pyimg/pyimg/lint"
 	"github.com/pyimg/pyimg/lint/rules"
 	"github.com/pyimg/pyimg/project"
+	"github.com/pyimg/pyimg/pypi"
 	"github.com/pyimg/pyimg/report"
 )
 
@@ -50,7 +51,9 @@ type Report struct {
 
 // LintResult is the lint of one Dockerfile.
 type LintResult struct {
-	File     string           `json:"file"`
+	// File is the Dockerfile, relative to the project.
+	File string `json:"file"`
+	// Findings are the lint findings, as `pyimg lint --format json` has them.
 	Findings []report.Finding `json:"findings"`
 	// Error is set when the Dockerfile could not be linted (it does not
 	// parse: the PY505 finding says where).
@@ -60,11 +63,15 @@ type LintResult struct {
 // Base is the base-image recommendation (offline: tags from the embedded
 // data, digests not resolved).
 type Base struct {
-	Build   string   `json:"build,omitempty"`
-	Runtime string   `json:"runtime,omitempty"`
-	Python  string   `json:"python,omitempty"`
-	OS      string   `json:"os,omitempty"`
-	Libc    string   `json:"libc,omitempty"`
+	// Build and Runtime are the images for the build and runtime stages.
+	Build   string `json:"build,omitempty"`
+	Runtime string `json:"runtime,omitempty"`
+	// Python is the Python version ("3.13.15"), OS the release ("Debian 13
+	// (trixie)") and Libc the C library and its version ("glibc 2.41").
+	Python string `json:"python,omitempty"`
+	OS     string `json:"os,omitempty"`
+	Libc   string `json:"libc,omitempty"`
+	// Reasons explain the choice and the alternatives turned down.
 	Reasons []string `json:"reasons"`
 	// Error says why nothing could be recommended ("" when something was).
 	Error string `json:"error,omitempty"`
@@ -72,6 +79,7 @@ type Base struct {
 
 // Data is the lifecycle data's date and what the calendar says against it.
 type Data struct {
+	// AsOf is the date of the lifecycle data (YYYY-MM-DD).
 	AsOf string `json:"as_of"`
 	// Stale lists releases scheduled after the data was compiled whose
 	// date has passed: the data is older than them.
@@ -80,8 +88,10 @@ type Data struct {
 
 // Step is one thing to do next.
 type Step struct {
+	// Command is the command line to run.
 	Command string `json:"command"`
-	Why     string `json:"why"`
+	// Why says what it does for this project.
+	Why string `json:"why"`
 }
 
 // MuslFunc judges whether the project's dependencies install on musl.
@@ -97,6 +107,9 @@ type options struct {
 	now       time.Time
 	knowledge *baseimage.Knowledge
 	musl      MuslFunc
+	muslSet   bool
+	index     pypi.Lister
+	arch      string
 	native    NativeFunc
 	getenv    func(string) string
 }
@@ -110,7 +123,7 @@ func WithKnowledge(k *baseimage.Knowledge) Option { return func(o *options) { o.
 
 // WithMusl replaces the musl verdict, which by default reads the wheel file
 // names the lock file lists (FromLockFiles).
-func WithMusl(f MuslFunc) Option { return func(o *options) { o.musl = f } }
+func WithMusl(f MuslFunc) Option { return func(o *options) { o.musl, o.muslSet = f, true } }
 
 // WithNative replaces the native-needs analysis, which by default matches
 // the dependencies against well-known source distributions (KnownNeeds).
@@ -151,8 +164,18 @@ func Run(ctx context.Context, dir string, opts ...Option) (*Report, error) {
 		return nil, err
 	}
 	r.Base = recommend(p, o)
-	if r.Musl, err = o.musl(ctx, p); err != nil {
-		return nil, fmt.Errorf("judging musl compatibility: %w", err)
+	judged := false
+	if !o.muslSet {
+		// Package pypi's compatible tags for the recommended series, when
+		// there is a lock to judge; else the lock's platform tags.
+		if r.Musl, judged, err = fromFeasibility(ctx, p, seriesOf(r.Base.Python), o); err != nil {
+			return nil, fmt.Errorf("judging musl compatibility: %w", err)
+		}
+	}
+	if !judged {
+		if r.Musl, err = o.musl(ctx, p); err != nil {
+			return nil, fmt.Errorf("judging musl compatibility: %w", err)
+		}
 	}
 	if r.Native, err = o.native(ctx, p); err != nil {
 		return nil, fmt.Errorf("listing native needs: %w", err)
@@ -216,6 +239,13 @@ func recommend(p *project.Project, o options) Base {
 	}
 	if s := p.PythonVersionSeries(); s != "" {
 		in.Series = s
+	}
+	repo := p.Base.Repo
+	if repo == "" {
+		repo = baseimage.DefaultRepo
+	}
+	if !policy.AllowsRepo(repo) {
+		return Base{Reasons: []string{}, Error: fmt.Sprintf("policy ([tool.pyimg.base] allowed-registries) does not allow %s; set [tool.pyimg.base] repo to an allowed copy", repo)}
 	}
 	rec, err := o.knowledge.Recommend(in)
 	if err != nil {

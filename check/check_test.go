@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/pyimg/pyimg/baseimage"
 	"github.com/pyimg/pyimg/project"
 )
 
@@ -40,9 +42,11 @@ func TestRunExamples(t *testing.T) {
 		{"c-extension-libpq", "docker.io/library/python:3.14.7-slim-trixie", MuslSourceBuilds, []string{"pgver"},
 			[]string{"pyimg data update", "pyimg generate ../examples/c-extension-libpq", "pyimg libs IMAGE", "pyimg scan IMAGE"}, 0, false, 1},
 		{"fastapi-uv", "docker.io/library/python:3.13.15-slim-trixie", MuslFeasible, nil,
-			[]string{"pyimg data update", "pyimg generate --variant alpine ../examples/fastapi-uv", "pyimg scan IMAGE"}, 1, false, 1},
-		{"poetry-flask", "docker.io/library/python:3.14.7-slim-trixie", MuslFeasible, nil,
-			[]string{"pyimg data update", "pyimg generate ../examples/poetry-flask", "pyimg generate --variant alpine ../examples/poetry-flask", "pyimg scan IMAGE"}, 0, false, 1},
+			[]string{"pyimg data update", "pyimg generate --variant alpine --stdout ../examples/fastapi-uv", "pyimg scan IMAGE"}, 1, false, 1},
+		// The lock has MarkupSafe 3.0.2 wheels for cp312 and cp313 only: on
+		// the recommended 3.14 it builds from its sdist.
+		{"poetry-flask", "docker.io/library/python:3.14.7-slim-trixie", MuslSourceBuilds, nil,
+			[]string{"pyimg data update", "pyimg generate ../examples/poetry-flask", "pyimg scan IMAGE"}, 0, false, 1},
 		{"requirements-hashes", "docker.io/library/python:3.12.14-slim-trixie", MuslUnknown, nil,
 			[]string{"pyimg data update", "pyimg generate ../examples/requirements-hashes", "pyimg scan IMAGE"}, 0, false, 1},
 		{"django-site", "docker.io/library/python:3.12.14-slim-trixie", MuslUnknown, nil,
@@ -109,7 +113,7 @@ func TestRunHooks(t *testing.T) {
 	if sawMusl != "api" || sawNative != "api" || r.Musl.Verdict != MuslInfeasible || len(r.Native) != 1 {
 		t.Errorf("hooks: musl saw %q, native saw %q; report %+v %+v", sawMusl, sawNative, r.Musl, r.Native)
 	}
-	if slicesContain(commands(r.Next), "pyimg generate --variant alpine ../examples/fastapi-uv") {
+	if slicesContain(commands(r.Next), "pyimg generate --variant alpine --stdout ../examples/fastapi-uv") {
 		t.Errorf("Next suggests alpine although the musl hook says infeasible: %v", commands(r.Next))
 	}
 	if _, err := Run(context.Background(), filepath.Join("..", "examples", "fastapi-uv"), WithMusl(func(context.Context, *project.Project) (MuslVerdict, error) {
@@ -232,5 +236,89 @@ func TestKnownNeeds(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("KnownNeeds =\n%q\nwant\n%q", got, want)
+	}
+}
+
+func TestRunPolicy(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, s string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("pyproject.toml", "[project]\nname = \"x\"\n\n[tool.pyimg.base]\nallowed-registries = [\"registry.example.com\"]\n")
+	r, err := Run(context.Background(), dir, WithNow(today))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Base.Build != "" || !strings.Contains(r.Base.Error, "does not allow docker.io/library/python") {
+		t.Errorf("Base = %+v, want a policy error", r.Base)
+	}
+	write("pyproject.toml", "[project]\nname = \"x\"\n\n[tool.pyimg.base]\nallowed-registries = [\"registry.example.com\"]\nrepo = \"registry.example.com/mirror/python\"\npreferred-os = \"bookworm\"\n")
+	if r, err = Run(context.Background(), dir, WithNow(today)); err != nil {
+		t.Fatal(err)
+	}
+	if r.Base.Build != "registry.example.com/mirror/python:3.14.7-slim-bookworm" {
+		t.Errorf("Base = %+v, want the mirror and bookworm", r.Base)
+	}
+}
+
+func TestRunNotAPythonProject(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(context.Background(), dir, WithNow(today))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range commands(r.Next) {
+		if strings.HasPrefix(c, "pyimg generate") {
+			t.Errorf("Next = %v: suggests generate for a directory without a Python project", commands(r.Next))
+		}
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"examples/app": "examples/app", "my app": "'my app'", "it's": `'it'\''s'`, "": "''"} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestMuslVerdictUsesCompatibleTags checks that the verdict ranks the
+// lock's files with the target's full compatible tags: a cp313 musllinux
+// wheel serves Python 3.13 but not 3.14, where the sdist must build.
+func TestMuslVerdictUsesCompatibleTags(t *testing.T) {
+	t.Parallel()
+	p, err := project.Detect(filepath.Join("..", "examples", "poetry-flask"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := options{knowledge: baseimage.Embedded()}
+	for series, want := range map[string]MuslPackage{
+		"3.13": {Name: "markupsafe", Version: "3.0.2", Status: StatusMuslWheel, Evidence: []string{"MarkupSafe-3.0.2-cp313-cp313-musllinux_1_2_x86_64.whl"}},
+		"3.14": {Name: "markupsafe", Version: "3.0.2", Status: StatusSource, Evidence: []string{"markupsafe-3.0.2.tar.gz"}},
+	} {
+		v, ok, err := fromFeasibility(context.Background(), p, series, o)
+		if err != nil || !ok {
+			t.Fatalf("fromFeasibility(%s) = %v, %v", series, ok, err)
+		}
+		i := slices.IndexFunc(v.Packages, func(m MuslPackage) bool { return m.Name == "markupsafe" })
+		if i < 0 || !reflect.DeepEqual(v.Packages[i], want) {
+			t.Errorf("Python %s: markupsafe = %+v, want %+v", series, v.Packages, want)
+		}
+	}
+	// aarch64 picks the aarch64 wheel.
+	o.arch = "aarch64"
+	v, _, _ := fromFeasibility(context.Background(), p, "3.13", o)
+	for _, m := range v.Packages {
+		if m.Name == "markupsafe" && (len(m.Evidence) != 1 || !strings.Contains(m.Evidence[0], "musllinux_1_2_aarch64")) {
+			t.Errorf("aarch64: markupsafe = %+v, want the aarch64 musllinux wheel", m)
+		}
 	}
 }

@@ -38,9 +38,12 @@ type MuslVerdict struct {
 
 // MuslPackage is one dependency's musl status.
 type MuslPackage struct {
-	Name     string   `json:"name"`
-	Version  string   `json:"version,omitempty"`
-	Status   string   `json:"status"`
+	// Name and Version of the locked distribution.
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+	// Status is one of the Status constants.
+	Status string `json:"status"`
+	// Evidence are the file names the status rests on.
 	Evidence []string `json:"evidence,omitempty"`
 }
 
@@ -52,7 +55,11 @@ func FromLockFiles(_ context.Context, p *project.Project) (MuslVerdict, error) {
 	own := p.SetupPy || len(p.Generate.BuildPackages) > 0
 	l := p.Lock()
 	if l == nil && own {
-		return MuslVerdict{Verdict: MuslSourceBuilds, Source: "the project builds its own extension (setup.py or [tool.pyimg.generate] build-packages); its dependencies are not known offline", Packages: []MuslPackage{}}, nil
+		src := "the project builds its own extension (setup.py or [tool.pyimg.generate] build-packages)"
+		if len(p.Dependencies) > 0 {
+			src += "; its dependencies' files are not known offline"
+		}
+		return MuslVerdict{Verdict: MuslSourceBuilds, Source: src, Packages: []MuslPackage{}}, nil
 	}
 	if l == nil {
 		if len(p.Dependencies) == 0 {

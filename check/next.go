@@ -17,15 +17,19 @@ const maxSteps = 5
 // build).
 func nextSteps(r *Report) []Step {
 	var s []Step
-	dir := r.Dir
+	dir := shellQuote(r.Dir)
 	p := r.Project
 	if len(r.Data.Stale) > 0 {
 		s = append(s, Step{"pyimg data update", "the lifecycle data predates a release it expected (" + firstWords(r.Data.Stale[0]) + ")"})
 	}
-	if len(p.Dockerfiles) == 0 {
+	alpine := r.Musl.Verdict == MuslFeasible && len(p.Dependencies) > 0
+	if len(p.Dockerfiles) == 0 && (p.Manager != "" || p.App.Framework != "") {
 		why := "no Dockerfile yet: write a multi-stage Dockerfile and .dockerignore"
 		if p.App.Framework != "" && len(p.App.Command) > 0 {
 			why += fmt.Sprintf(" for this %s project (%s)", p.App.Framework, strings.Join(p.App.Command, " "))
+		}
+		if alpine {
+			why += "; --variant alpine works too: every dependency has a pure or musllinux wheel"
 		}
 		s = append(s, Step{"pyimg generate " + dir, why})
 	}
@@ -40,22 +44,22 @@ func nextSteps(r *Report) []Step {
 				n++
 			}
 		}
-		if n > 0 || l.Error != "" {
-			s = append(s, Step{"pyimg lint " + filepath.Join(dir, l.File), fmt.Sprintf("%d findings of severity warning or above in %s", n, l.File)})
+		switch {
+		case l.Error != "":
+			s = append(s, Step{"pyimg lint " + shellQuote(filepath.Join(r.Dir, l.File)), l.File + " does not parse: " + l.Error})
+		case n > 0:
+			s = append(s, Step{"pyimg lint " + shellQuote(filepath.Join(r.Dir, l.File)), fmt.Sprintf("%d findings of severity warning or above in %s", n, l.File)})
 		}
 	}
 	if unpinned {
 		files := []string{}
 		for _, l := range r.Lint {
-			files = append(files, filepath.Join(dir, l.File))
+			files = append(files, shellQuote(filepath.Join(r.Dir, l.File)))
 		}
 		s = append(s, Step{"pyimg pin " + strings.Join(files, " "), "pin the base images to an exact tag and digest"})
 	}
-	switch r.Musl.Verdict {
-	case MuslFeasible:
-		if len(r.Project.Dependencies) > 0 {
-			s = append(s, Step{"pyimg generate --variant alpine " + dir, "every dependency has a pure or musllinux wheel, so an Alpine image is possible"})
-		}
+	if alpine && len(p.Dockerfiles) > 0 {
+		s = append(s, Step{"pyimg generate --variant alpine --stdout " + dir, "every dependency has a pure or musllinux wheel, so an Alpine image is possible; compare it with your Dockerfile"})
 	}
 	if len(r.Native) > 0 {
 		s = append(s, Step{"pyimg libs IMAGE", "after building, check the image carries the shared libraries the extensions load (" + strings.Join(runtimeOf(r.Native), ", ") + ")"})
@@ -87,6 +91,15 @@ func firstWords(s string) string {
 		}
 	}
 	return s
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but safe
+// characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@+,%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // readBounded reads a file of the project, at most limit bytes.

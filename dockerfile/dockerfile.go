@@ -7,6 +7,7 @@ package dockerfile
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	bkshell "github.com/moby/buildkit/frontend/dockerfile/shell"
@@ -52,6 +53,8 @@ type File struct {
 	Comments []Comment
 	// Lines is the number of lines in the file.
 	Lines int
+
+	byName map[string]int // lower-case stage name → first stage with it
 }
 
 // Comment is one comment line.
@@ -96,7 +99,8 @@ type Stage struct {
 	// Final is the state after the last instruction of the stage.
 	Final State
 
-	ref *ImageRef // parsed once by Parse
+	ref  *ImageRef // parsed once by Parse
+	root *Stage    // the bottom of the FROM chain, set by Parse
 }
 
 // String returns "stage 2 (builder)" or "stage 0".
@@ -124,15 +128,14 @@ func (s *Stage) Ref() ImageRef {
 // scratch, not an earlier stage).
 func (s *Stage) IsImage() bool { return !s.Scratch && s.Parent < 0 }
 
-// State is what is in effect when an instruction runs. Maps are shared
-// between instructions and must not be modified.
+// State is what is in effect when an instruction runs.
 type State struct {
 	// Env holds ENV variables set in the stage or inherited from a parent
 	// stage, with ARG and ENV references expanded where known.
-	Env map[string]string
+	Env Vars
 	// Args holds the ARGs in scope in the stage with their defaults
 	// ("" when declared without a default).
-	Args map[string]string
+	Args Vars
 	// User is the USER in effect, "" when no USER instruction applies (the
 	// base image's configured user).
 	User string
@@ -150,11 +153,10 @@ func DefaultShell() []string { return []string{"/bin/sh", "-c"} }
 
 // Lookup returns the value of ENV name, else ARG name.
 func (s State) Lookup(name string) (string, bool) {
-	if v, ok := s.Env[name]; ok {
+	if v, ok := s.Env.Lookup(name); ok {
 		return v, true
 	}
-	v, ok := s.Args[name]
-	return v, ok
+	return s.Args.Lookup(name)
 }
 
 // Instruction is one Dockerfile instruction.
@@ -190,21 +192,26 @@ type Instruction struct {
 	// Network and Security are the RUN --network and --security values.
 	Network, Security string
 
-	// Sources and Dest are the COPY and ADD sources and destination.
+	// Sources and Dest are the COPY and ADD sources and destination,
+	// expanded as BuildKit does.
 	Sources []string
 	Dest    string
-	// CopyFrom is COPY --from (a stage name, index or image).
+	// CopyFrom is COPY --from (a stage name, index or image), expanded.
 	CopyFrom string
-	// Chown, Chmod, Checksum and Link are the COPY/ADD flags of that name.
+	// Chown, Chmod, Checksum and Link are the COPY/ADD flags of that name,
+	// expanded (--chown=$USER is the user's name when it is known).
 	Chown, Chmod, Checksum string
 	Link                   bool
 
 	// KeyValues are the pairs of ENV, ARG and LABEL.
 	KeyValues []KeyValue
-	// User is the USER value as written.
-	User string
-	// Path is the WORKDIR path as written.
-	Path string
+	// User is the USER value as written; ExpandedUser is it with ENV
+	// and ARG values substituted and quotes removed.
+	User, ExpandedUser string
+	// Path is the WORKDIR path as written; ExpandedPath is it with ENV
+	// and ARG values substituted and quotes removed ("$APP_HOME" with
+	// ENV APP_HOME=/app is "/app").
+	Path, ExpandedPath string
 	// Command is the command line of RUN, CMD, ENTRYPOINT and SHELL:
 	// for shell form a single string, for JSON form the array.
 	Command []string
@@ -217,15 +224,16 @@ type Instruction struct {
 // into word ("$VENV/bin", "${HOME}"). Unknown variables and ARGs without a
 // default are left as written; a word that does not lex is returned as is.
 func (in *Instruction) Expand(word string) string {
-	if !strings.Contains(word, "$") {
+	if !needsLexing(word, in.escape) {
 		return word
 	}
 	esc := in.escape
 	if esc == 0 {
 		esc = '\\'
 	}
-	res, err := bkshell.NewLex(esc).ProcessWordWithMatches(word, envGetter{env: in.State.Env, args: in.State.Args, keep: true})
-	if err != nil {
+	b := &expandBudget{left: maxExpandValue}
+	res, err := bkshell.NewLex(esc).ProcessWordWithMatches(word, envGetter{env: in.State.Env, args: in.State.Args, keep: true, budget: b})
+	if err != nil || b.exceeded {
 		return word
 	}
 	return res.Result
@@ -309,15 +317,19 @@ func (f *File) Instructions() []*Instruction {
 // Stage returns the stage called name (case-insensitive) or with the
 // decimal index name.
 func (f *File) Stage(name string) (*Stage, bool) {
-	for _, s := range f.Stages {
-		if s.Name != "" && strings.EqualFold(s.Name, name) {
-			return s, true
+	if f.byName != nil {
+		if i, ok := f.byName[strings.ToLower(name)]; ok {
+			return f.Stages[i], true
+		}
+	} else {
+		for _, s := range f.Stages {
+			if s.Name != "" && strings.EqualFold(s.Name, name) {
+				return s, true
+			}
 		}
 	}
-	for _, s := range f.Stages {
-		if fmt.Sprint(s.Index) == name {
-			return s, true
-		}
+	if i, err := strconv.Atoi(name); err == nil && i >= 0 && i < len(f.Stages) && strconv.Itoa(i) == name {
+		return f.Stages[i], true
 	}
 	return nil, false
 }
@@ -340,6 +352,9 @@ func (f *File) Target(target string) (*Stage, error) {
 // Root returns the stage at the bottom of s's FROM chain: s itself when it
 // is built from an image or scratch.
 func (f *File) Root(s *Stage) *Stage {
+	if s.root != nil {
+		return s.root
+	}
 	for i := 0; s.Parent >= 0 && i < len(f.Stages); i++ {
 		s = f.Stages[s.Parent]
 	}

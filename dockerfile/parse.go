@@ -52,9 +52,11 @@ func Parse(path string, src []byte) (*File, error) {
 			Path:       path,
 			Directives: directives(src),
 			Lines:      bytes.Count(src, []byte("\n")) + 1,
+			byName:     map[string]int{},
 		},
 		lex:    shell.NewLex(res.EscapeToken),
-		global: map[string]string{},
+		global: newVarStore(Vars{}),
+		budget: maxExpandTotal,
 	}
 	if len(src) > 0 && src[len(src)-1] == '\n' {
 		p.f.Lines--
@@ -76,9 +78,15 @@ func Parse(path string, src []byte) (*File, error) {
 type builder struct {
 	f      *File
 	lex    *shell.Lex
-	global map[string]string // global ARGs that have a default
+	global *varStore // global ARGs that have a default
 	cur    *Stage
 	state  State
+	// env and args hold the current stage's ENV and ARG history.
+	env, args *varStore
+	// budget is what is left of maxExpandTotal; expandErr is the first
+	// expansion over a limit.
+	budget    int
+	expandErr *ParseError
 }
 
 func (p *builder) add(n *parser.Node, lines []string, res *parser.Result) error {
@@ -114,28 +122,36 @@ func (p *builder) add(n *parser.Node, lines []string, res *parser.Result) error 
 			return &ParseError{File: p.f.Path, Line: n.StartLine, EndLine: max(n.EndLine, n.StartLine),
 				Msg: fmt.Sprintf("%s before the first FROM (only ARG may precede FROM)", in.Kind)}
 		}
-		in.State = State{Args: copyMap(p.global), Shell: DefaultShell()}
+		in.State = State{Args: p.global.view(), Shell: DefaultShell()}
+		p.global.next()
 		for _, kv := range a.Args {
 			v := ""
 			if kv.Value != nil {
-				v = p.expand(*kv.Value, in.State)
-				p.global[kv.Key] = v
+				v = p.expand(in, *kv.Value, State{Args: p.global.view()})
+				p.global.set(kv.Key, v)
 			} else {
 				// Without a default the value is whatever --build-arg
 				// says: unknown here, so FROM ${X} stays unresolved.
-				delete(p.global, kv.Key)
+				p.global.unset(kv.Key)
 			}
 			in.KeyValues = append(in.KeyValues, KeyValue{Key: kv.Key, Value: v, HasValue: kv.Value != nil})
 			p.f.Args = append(p.f.Args, KeyValue{Key: kv.Key, Value: v, HasValue: kv.Value != nil})
 		}
 		p.f.PreludeInstructions = append(p.f.PreludeInstructions, in)
-		return nil
+		return p.takeExpandErr()
 	}
 	in.Stage = p.cur.Index
 	in.State = p.state
 	p.apply(in, cmd)
 	p.cur.Instructions = append(p.cur.Instructions, in)
 	p.cur.Final = p.state
+	return p.takeExpandErr()
+}
+
+func (p *builder) takeExpandErr() error {
+	if p.expandErr != nil {
+		return p.expandErr
+	}
 	return nil
 }
 
@@ -154,6 +170,7 @@ func (p *builder) startStage(in *Instruction, st *instructions.Stage) {
 		s.Scratch = true
 	} else if parent, ok := p.stageNamed(s.ResolvedBase); ok {
 		s.Parent = parent.Index
+		s.root = p.f.Root(parent)
 	} else {
 		r := ParseImageRef(s.ResolvedBase)
 		s.ref = &r
@@ -163,19 +180,27 @@ func (p *builder) startStage(in *Instruction, st *instructions.Stage) {
 		ps := p.f.Stages[s.Parent].Final
 		state = State{Env: ps.Env, User: ps.User, UserLine: ps.UserLine, Workdir: ps.Workdir, Shell: ps.Shell}
 	}
-	in.State = State{Args: copyMap(p.global), Shell: state.Shell}
+	p.env, p.args = newVarStore(state.Env), newVarStore(Vars{})
+	state.Env = p.env.view()
+	in.State = State{Args: p.global.view(), Shell: state.Shell}
 	s.Final = state
+	if s.root == nil {
+		s.root = s
+	}
 	p.f.Stages = append(p.f.Stages, s)
+	if k := strings.ToLower(s.Name); k != "" {
+		if _, dup := p.f.byName[k]; !dup {
+			p.f.byName[k] = s.Index
+		}
+	}
 	p.cur, p.state = s, state
 }
 
 // stageNamed finds an earlier stage by name; unlike COPY --from, FROM does
 // not accept stage indexes ("FROM 0" is an image called 0).
 func (p *builder) stageNamed(name string) (*Stage, bool) {
-	for _, s := range p.f.Stages {
-		if s.Name != "" && strings.EqualFold(s.Name, name) {
-			return s, true
-		}
+	if i, ok := p.f.byName[strings.ToLower(name)]; ok && i < len(p.f.Stages) {
+		return p.f.Stages[i], true
 	}
 	return nil, false
 }
@@ -185,35 +210,54 @@ func (p *builder) resolveGlobal(word string) (string, bool) {
 	if !strings.Contains(word, "$") {
 		return word, false
 	}
-	res, err := p.lex.ProcessWordWithMatches(word, envGetter{args: p.global})
+	res, err := p.lex.ProcessWordWithMatches(word, envGetter{args: p.global.view(), budget: &expandBudget{left: maxExpandValue}})
 	if err != nil || len(res.Unmatched) > 0 {
 		return word, true
 	}
 	return res.Result, strings.Contains(res.Result, "$")
 }
 
-// expand substitutes known ENV and ARG values; on error it returns word.
-func (p *builder) expand(word string, st State) string {
-	if !strings.Contains(word, "$") {
+// expand substitutes known ENV and ARG values into a value of in; on
+// error it returns word. An expansion over maxExpandValue, or past the
+// file's maxExpandTotal, records a ParseError naming in's line.
+func (p *builder) expand(in *Instruction, word string, st State) string {
+	if !needsLexing(word, in.escape) || p.expandErr != nil {
 		return word
 	}
-	res, err := p.lex.ProcessWordWithMatches(word, envGetter{env: st.Env, args: st.Args, keep: true})
+	b := &expandBudget{left: min(maxExpandValue, p.budget)}
+	res, err := p.lex.ProcessWordWithMatches(word, envGetter{env: st.Env, args: st.Args, keep: true, budget: b})
+	if b.exceeded {
+		limit := fmt.Sprintf("%d bytes per value", maxExpandValue)
+		if p.budget < maxExpandValue {
+			limit = fmt.Sprintf("%d bytes for the whole file", maxExpandTotal)
+		}
+		p.expandErr = &ParseError{File: p.f.Path, Line: in.StartLine, EndLine: max(in.EndLine, in.StartLine),
+			Msg: fmt.Sprintf("%s %s expands to more than %s (variables referring to each other repeatedly)", in.Kind, word, limit)}
+		return word
+	}
 	if err != nil {
 		return word
 	}
+	p.budget -= len(res.Result)
 	return res.Result
 }
 
 // apply records the instruction's typed fields and updates the stage state.
+//
+// Flag values, COPY and ADD paths, mounts and WORKDIR are expanded here, the
+// way BuildKit expands them when it dispatches the instruction (variables
+// it would leave empty stay as written, "$UID"), so rules judge the values
+// the build uses.
 func (p *builder) apply(in *Instruction, cmd any) {
+	ex := func(w string) (string, error) { return p.expand(in, w, p.state), nil }
 	switch c := cmd.(type) {
 	case *instructions.RunCommand:
 		in.Command = c.CmdLine
 		in.scripts = &scriptCache{}
-		// Expanding with the identity evaluates the flag-only mount fields
-		// (ro, required) that parsing defers; a failure leaves the
-		// deferred parse, which BuildKit would reject at build time.
-		_ = c.Expand(func(w string) (string, error) { return w, nil })
+		// Expanding evaluates the mount fields that parsing defers; a
+		// failure leaves the deferred parse, which BuildKit would reject
+		// at build time.
+		_ = c.Expand(ex)
 		for _, m := range instructions.GetMounts(c) {
 			in.Mounts = append(in.Mounts, convertMount(m))
 		}
@@ -230,12 +274,15 @@ func (p *builder) apply(in *Instruction, cmd any) {
 	case *instructions.EntrypointCommand:
 		in.Command = c.CmdLine
 	case *instructions.CopyCommand:
+		_ = c.Expand(ex)
+		c.From, _ = ex(c.From)
 		in.Sources, in.Dest = c.SourcePaths, c.DestPath
 		in.CopyFrom, in.Chown, in.Chmod, in.Link = c.From, c.Chown, c.Chmod, c.Link
 		for _, sc := range c.SourceContents {
 			in.Sources = append(in.Sources, "<<"+sc.Path)
 		}
 	case *instructions.AddCommand:
+		_ = c.Expand(ex)
 		in.Sources, in.Dest = c.SourcePaths, c.DestPath
 		in.Chown, in.Chmod, in.Link, in.Checksum = c.Chown, c.Chmod, c.Link, c.Checksum
 		for _, sc := range c.SourceContents {
@@ -244,37 +291,39 @@ func (p *builder) apply(in *Instruction, cmd any) {
 	case *instructions.EnvCommand:
 		// All pairs of one ENV see the values from before it, as in Docker:
 		// ENV a=1 b=$a leaves b as the previous a.
-		env := copyMap(p.state.Env)
+		before := p.state
+		p.env.next()
 		for _, kv := range c.Env {
-			v := p.expand(kv.Value, p.state)
-			env[kv.Key] = v
+			p.env.set(kv.Key, p.expand(in, kv.Value, before))
 			in.KeyValues = append(in.KeyValues, KeyValue{Key: kv.Key, Value: kv.Value, HasValue: true})
 		}
-		p.state.Env = env
+		p.state.Env = p.env.view()
 	case *instructions.LabelCommand:
 		for _, kv := range c.Labels {
 			in.KeyValues = append(in.KeyValues, KeyValue{Key: kv.Key, Value: kv.Value, HasValue: true})
 		}
 	case *instructions.ArgCommand:
-		args := copyMap(p.state.Args)
+		p.args.next()
 		for _, kv := range c.Args {
 			v, has := "", kv.Value != nil
 			if has {
-				v = p.expand(*kv.Value, State{Env: p.state.Env, Args: args})
-			} else if g, ok := p.global[kv.Key]; ok {
+				v = p.expand(in, *kv.Value, State{Env: p.state.Env, Args: p.args.view()})
+			} else if g, ok := p.global.view().Lookup(kv.Key); ok {
 				v = g
 			}
-			args[kv.Key] = v
+			p.args.set(kv.Key, v)
 			in.KeyValues = append(in.KeyValues, KeyValue{Key: kv.Key, Value: v, HasValue: has})
 		}
-		p.state.Args = args
+		p.state.Args = p.args.view()
 	case *instructions.UserCommand:
 		in.User = c.User
-		p.state.User = p.expand(c.User, p.state)
+		p.state.User = p.expand(in, c.User, p.state)
+		in.ExpandedUser = p.state.User
 		p.state.UserLine = in.StartLine
 	case *instructions.WorkdirCommand:
 		in.Path = c.Path
-		w := p.expand(c.Path, p.state)
+		w := p.expand(in, c.Path, p.state)
+		in.ExpandedPath = w
 		if !path.IsAbs(w) && p.state.Workdir != "" {
 			w = path.Join(p.state.Workdir, w)
 		}
@@ -312,27 +361,56 @@ func rawFlags(flags []string, name string) []string {
 	return out
 }
 
-func copyMap(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m)+1)
-	for k, v := range m {
-		out[k] = v
+// needsLexing reports whether BuildKit's word processing changes word:
+// variables, quotes ("1000" is 1000) or escapes.
+func needsLexing(word string, escape rune) bool {
+	if escape == 0 {
+		escape = '\\'
 	}
-	return out
+	return strings.ContainsAny(word, "$'\"") || strings.ContainsRune(word, escape)
+}
+
+// Expansion limits: BuildKit has none, so 40 ARGs each doubling the
+// previous one would take 2^40 bytes. No real value comes near these.
+const (
+	maxExpandValue = 1 << 20  // one expanded value
+	maxExpandTotal = 16 << 20 // all expanded values of a file
+)
+
+// expandBudget counts the bytes variable references may still add to one
+// expansion.
+type expandBudget struct {
+	left     int
+	exceeded bool
 }
 
 // envGetter looks names up in ENV, then ARG. With keep, unknown names and
 // ARGs without a default expand to themselves ("$PATH", "$UID"), so
 // partially known values stay readable and unknown ones stay visible.
+// Values count against budget; past it they expand to "".
 type envGetter struct {
-	env, args map[string]string
+	env, args Vars
 	keep      bool
+	budget    *expandBudget
 }
 
 func (e envGetter) Get(k string) (string, bool) {
-	if v, ok := e.env[k]; ok {
+	v, ok := e.get(k)
+	if ok && e.budget != nil {
+		e.budget.left -= len(v)
+		if e.budget.left < 0 {
+			e.budget.exceeded = true
+			return "", true
+		}
+	}
+	return v, ok
+}
+
+func (e envGetter) get(k string) (string, bool) {
+	if v, ok := e.env.Lookup(k); ok {
 		return v, true
 	}
-	if v, ok := e.args[k]; ok && (v != "" || !e.keep) {
+	if v, ok := e.args.Lookup(k); ok && (v != "" || !e.keep) {
 		return v, true
 	}
 	if e.keep {
@@ -341,13 +419,14 @@ func (e envGetter) Get(k string) (string, bool) {
 	return "", false
 }
 
+// Keys returns the names in scope; BuildKit's lexer does not call it.
 func (e envGetter) Keys() []string {
-	keys := make([]string, 0, len(e.env)+len(e.args))
-	for k := range e.env {
+	var keys []string
+	for k := range e.env.All() {
 		keys = append(keys, k)
 	}
-	for k := range e.args {
-		if _, dup := e.env[k]; !dup {
+	for k := range e.args.All() {
+		if !e.env.Has(k) {
 			keys = append(keys, k)
 		}
 	}

@@ -2,7 +2,9 @@ package dockerfile
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -65,14 +67,14 @@ func TestParseMultiStage(t *testing.T) {
 		run.Mounts[1].Type != "secret" || run.Mounts[1].ID != "pip" || run.Mounts[1].Env != "PIP_TOKEN" {
 		t.Errorf("mounts = %+v", run.Mounts)
 	}
-	if got, want := run.State.Env["PATH"], "/venv/bin:$PATH"; got != want {
+	if got, want := run.State.Env.Get("PATH"), "/venv/bin:$PATH"; got != want {
 		t.Errorf("PATH at RUN = %q, want %q", got, want)
 	}
 	if run.State.Workdir != "/src" {
 		t.Errorf("workdir = %q", run.State.Workdir)
 	}
-	if test.Parent != 0 || test.Final.User != "1000" || test.Final.Env["VENV"] != "/venv" {
-		t.Errorf("test stage parent=%d user=%q env=%v", test.Parent, test.Final.User, test.Final.Env)
+	if test.Parent != 0 || test.Final.User != "1000" || test.Final.Env.Get("VENV") != "/venv" {
+		t.Errorf("test stage parent=%d user=%q env=%v", test.Parent, test.Final.User, test.Final.Env.Map())
 	}
 	if got := test.From.Comments; !reflect.DeepEqual(got, []string{"pyimg: ignore=PY104"}) {
 		t.Errorf("test comments = %q", got)
@@ -84,10 +86,10 @@ func TestParseMultiStage(t *testing.T) {
 	if final.Parent != -1 || final.Final.User != "" {
 		t.Errorf("final parent=%d user=%q", final.Parent, final.Final.User)
 	}
-	if got := final.Instructions[0].State.Args; got != nil {
-		t.Errorf("ARG state before ARG = %v", got)
+	if got := final.Instructions[0].State.Args; got.Len() != 0 {
+		t.Errorf("ARG state before ARG = %v", got.Map())
 	}
-	if got := final.Instructions[1].State.Args["PY"]; got != "3.12" {
+	if got := final.Instructions[1].State.Args.Get("PY"); got != "3.12" {
 		t.Errorf("ARG PY in final = %q, want global default 3.12", got)
 	}
 	cp := final.Instructions[1]
@@ -255,8 +257,63 @@ func TestInstructionExpand(t *testing.T) {
 			t.Errorf("Expand(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := run.State.Env["P"]; got != "$HOME/x" {
+	if got := run.State.Env.Get("P"); got != "$HOME/x" {
 		// ENV a=1 b=$a in one instruction does not see a (Docker semantics).
 		t.Errorf("ENV P = %q, want $HOME/x", got)
+	}
+}
+
+// TestExpansionLimit: 40 ARGs each doubling the previous one would expand
+// to 2^40 bytes; parsing stops at the limit with the instruction's line.
+func TestExpansionLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name, prelude string
+		stage         bool
+	}{
+		{name: "global", prelude: ""},
+		{name: "stage ARG", stage: true},
+		{name: "ENV", stage: true, prelude: "env"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var b strings.Builder
+			kw := "ARG"
+			if tc.prelude == "env" {
+				kw = "ENV"
+			}
+			if tc.stage {
+				b.WriteString("FROM scratch\n")
+			}
+			fmt.Fprintf(&b, "%s A0=0123456789abcdef\n", kw)
+			for i := 1; i <= 40; i++ {
+				fmt.Fprintf(&b, "%s A%d=${A%d}${A%d}\n", kw, i, i-1, i-1)
+			}
+			if !tc.stage {
+				b.WriteString("FROM scratch\n")
+			}
+			_, err := Parse("Dockerfile", []byte(b.String()))
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("Parse() error = %v, want a ParseError", err)
+			}
+			// A17 is the first value over 1 MiB (A16 is 16 << 16 bytes).
+			want := 18
+			if tc.stage {
+				want = 19
+			}
+			if pe.Line != want || !strings.Contains(pe.Msg, "expands to more than") {
+				t.Errorf("Parse() error = %v, want line %d and the limit", pe, want)
+			}
+		})
+	}
+}
+
+func TestExpansionNearLimitIsKept(t *testing.T) {
+	src := "FROM scratch\nARG A=" + strings.Repeat("x", 4096) + "\nENV B=${A}${A}\nWORKDIR /$B\n"
+	f, err := Parse("Dockerfile", []byte(src))
+	if err != nil {
+		t.Fatalf("Parse() error = %v", err)
+	}
+	if got := f.Stages[0].Final.Env.Get("B"); len(got) != 8192 {
+		t.Errorf("len(B) = %d, want 8192", len(got))
 	}
 }

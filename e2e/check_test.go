@@ -17,6 +17,12 @@ import (
 // points at a file that does not exist), without colour, in dir.
 func runCheck(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return runWithData(t, dir, filepath.Join(t.TempDir(), "absent.json"), args...)
+}
+
+// runWithData runs the built pyimg with PYIMG_DATA=data, without colour, in dir.
+func runWithData(t *testing.T, dir, data string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	skipShort(t)
 	if pyimgErr != nil {
 		t.Fatal("pyimg binary unavailable; see the error printed before the tests ran")
@@ -26,7 +32,7 @@ func runCheck(t *testing.T, dir string, args ...string) (stdout, stderr string, 
 	var out, errb bytes.Buffer
 	c := exec.CommandContext(ctx, pyimgBin, args...)
 	c.Stdout, c.Stderr, c.Dir = &out, &errb, dir
-	c.Env = append(os.Environ(), "NO_COLOR=1", "PYIMG_DATA="+filepath.Join(t.TempDir(), "absent.json"))
+	c.Env = append(os.Environ(), "NO_COLOR=1", "PYIMG_DATA="+data)
 	err := c.Run()
 	var ee *exec.ExitError
 	switch {
@@ -131,7 +137,7 @@ func TestCheckExamples(t *testing.T) {
 					}
 				}
 			}},
-		"poetry-flask": {"notes", "poetry", "flask", "gunicorn", "app:create_app()", 8000, "gunicorn.conf.py:2", "feasible", ":3.14.7-slim-trixie", 0,
+		"poetry-flask": {"notes", "poetry", "flask", "gunicorn", "app:create_app()", 8000, "gunicorn.conf.py:2", "source-builds", ":3.14.7-slim-trixie", 0,
 			[]string{"requires-python:  ^3.12", "lock:             poetry.lock: 10 packages"}, nil},
 		"requirements-hashes": {"", "pip", "script", "", "fetch.py", 0, "", "unknown", ":3.12.14-slim-trixie", 0,
 			[]string{"every requirement hashed", ".python-version:  3.12"}, func(t *testing.T, c checkJSON) {
@@ -222,6 +228,10 @@ func TestCheckInputErrors(t *testing.T) {
 			"pyproject.toml": "[project]\nname = \"x\"\ndependencies = [\"flask\", \"httpx\"]\n",
 			"uv.lock":        "version = 1\n\n[[package]]\nname = \"flask\"\nversion = \"3.0.3\"\nsource = { registry = \"https://pypi.org/simple\" }\n",
 		}, "pyproject.toml:3: dependency httpx is not in uv.lock"},
+		{"lock for other Python series", map[string]string{
+			"pyproject.toml": "[tool.poetry]\nname = \"x\"\n\n[tool.poetry.dependencies]\npython = \"^3.12\"\n",
+			"poetry.lock":    "[metadata]\nlock-version = \"2.0\"\npython-versions = \"^3.10\"\ncontent-hash = \"0\"\n",
+		}, `poetry.lock:3: locked for Python "^3.10", but pyproject.toml:5 says "^3.12" (they disagree on 3.10)`},
 		{"locks disagree", map[string]string{
 			"poetry.lock":  "[[package]]\nname = \"flask\"\nversion = \"3.0.3\"\nfiles = []\n\n[metadata]\nlock-version = \"2.0\"\n",
 			"Pipfile.lock": "{\n  \"default\": {\n    \"flask\": {\"version\": \"==3.1.0\", \"hashes\": []}\n  }\n}\n",
@@ -242,5 +252,48 @@ func TestCheckInputErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCheckStaleDataRefresh: with the embedded data (as of 2026-08-22),
+// check on 2026-11-30 says the data is older than Python 3.15 (scheduled
+// 2026-10-01) and puts 'pyimg data update' first; after `pyimg data update`
+// from sources that record the release, the note and the step are gone.
+func TestCheckStaleDataRefresh(t *testing.T) {
+	skipShort(t)
+	work := t.TempDir()
+	data := filepath.Join(work, "knowledge.json")
+	py := filepath.Join(work, "release-cycle.json")
+	osf := filepath.Join(work, "lifecycles.json")
+	// The shapes of the devguide's release-cycle.json and of endoflife.date's cycles.
+	if err := os.WriteFile(py, []byte(`{
+  "3.15": {"branch": "3.15", "pep": 790, "status": "bugfix", "first_release": "2026-10-01", "end_of_life": "2031-10"},
+  "3.14": {"branch": "3.14", "pep": 745, "status": "bugfix", "first_release": "2025-10-07", "end_of_life": "2030-10"}
+}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(osf, []byte(`{
+  "debian": [{"codename": "trixie", "version": "13", "released": "2025-08-09", "security_eol": "2028-08-09", "lts_eol": "2030-06-30"}],
+  "alpine": [{"version": "3.24", "released": "2026-06-09", "eol": "2028-06-01"}]
+}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	example := filepath.Join(repoRoot, "examples", "http-stdlib")
+
+	stdout, _, code := runWithData(t, work, data, "check", "--now", "2026-11-30", example)
+	if code != 0 || !strings.Contains(stdout, "is older than Python 3.15") || !strings.Contains(stdout, "1. pyimg data update") {
+		t.Fatalf("check with the embedded data = exit %d:\n%s\nwant the stale-data note and 'pyimg data update' first", code, stdout)
+	}
+	if _, stderr, code := runWithData(t, work, data, "data", "update", "--now", "2026-11-30",
+		"--source-python", "file://"+py, "--source-os", "file://"+osf); code != 0 {
+		t.Fatalf("pyimg data update = exit %d\n%s", code, stderr)
+	}
+	stdout, _, code = runWithData(t, work, data, "check", "--now", "2026-11-30", "--format", "json", example)
+	var c checkJSON
+	if err := json.Unmarshal([]byte(stdout), &c); err != nil || code != 0 {
+		t.Fatalf("check after the update = exit %d, %v\n%s", code, err, stdout)
+	}
+	if len(c.Data.Stale) != 0 || len(c.Next) == 0 || c.Next[0].Command == "pyimg data update" {
+		t.Errorf("check after the update: stale %q, next %+v; want no note and no data update step", c.Data.Stale, c.Next)
 	}
 }

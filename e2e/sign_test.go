@@ -297,4 +297,40 @@ func testCosignInterop(t *testing.T, dir, ref, digest string) {
 	if code != 0 || !strings.Contains(out, cdigest) || !strings.Contains(out, "PASS  sbom-matches-image") {
 		t.Errorf("pyimg verify of cosign's signature and attestation: exit %d\n%s%s", code, out, stderr)
 	}
+
+	// cosign's new bundle format (cosign 3's default): Sigstore bundles
+	// attached as referrers (the referrers tag schema on docker-registry).
+	bref := strings.Replace(ref, "/app:1", "/bundle:1", 1)
+	bdigest, err := testRegistry.Push(ctx, set.Ref(fx.Distroless, fx.OCIArchive), "sign-e2e/bundle:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code = runTool(t, dir, cosign, env, "sign", "--key", "release.key", "--tlog-upload=false", "--new-bundle-format=true", "-y", bref); code != 0 {
+		t.Fatalf("cosign sign --new-bundle-format: exit %d\n%s", code, stderr)
+	}
+	if _, stderr, code = runTool(t, dir, cosign, env, "attest", "--key", "release.key", "--tlog-upload=false", "--new-bundle-format=true", "-y", "--type", "spdxjson", "--predicate", "sbom.spdx.json", bref); code != 0 {
+		t.Fatalf("cosign attest --new-bundle-format: exit %d\n%s", code, stderr)
+	}
+	out, stderr, code = runPyimgEnv(t, dir, nil, "verify", "--key", "release.pub", "--require", "sbom", bref)
+	if code != 0 || !strings.Contains(out, bdigest) || !strings.Contains(out, "PASS  sbom-matches-image") {
+		t.Errorf("pyimg verify of cosign's Sigstore bundles: exit %d\n%s%s", code, out, stderr)
+	}
+
+	// A signed SBOM of another image (wasted) attested for this one
+	// (distroless): the comparison with the real packages fails and lists
+	// the differences.
+	other, stderr, code := runPyimgEnv(t, dir, nil, "sbom", "--format", "cyclonedx-json", ref)
+	if code != 0 {
+		t.Fatalf("pyimg sbom: exit %d\n%s", code, stderr)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "other.cdx.json"), []byte(other), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code = runPyimgEnv(t, dir, env, "attest", "--key", "release.key", "--type", "cyclonedx", "--predicate", "other.cdx.json", cref); code != 0 {
+		t.Fatalf("attest --predicate: exit %d\n%s", code, stderr)
+	}
+	out, _, code = runPyimgEnv(t, dir, nil, "verify", "--key", "release.pub", "--require", "sbom", cref)
+	if code != 1 || !strings.Contains(out, "FAIL  sbom-matches-image") || !strings.Contains(out, "not in the image: deb/") {
+		t.Errorf("verify with another image's SBOM: exit %d\n%s", code, out)
+	}
 }

@@ -237,6 +237,7 @@ type options struct {
 	userAgent  string
 	backoff    remote.Backoff
 	retryCodes []int
+	timeout    time.Duration
 }
 
 // DefaultPlatform is the platform picked from multi-platform indexes unless
@@ -324,4 +325,12 @@ func WithUserAgent(ua string) Option {
 // number of attempts.
 func WithRetryBackoff(b remote.Backoff) Option {
 	return func(o *options) { o.backoff = b }
+}
+
+// WithTimeout bounds each phase of every registry request (connecting,
+// waiting for response headers, waiting for the next bytes of a body);
+// default httptimeout.Default. A phase that takes longer fails with an
+// error matching httptimeout.ErrTimeout that names the host.
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) { o.timeout = d }
 }

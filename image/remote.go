@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/pyimg/pyimg/internal/httptimeout"
 	"net/http"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -31,9 +32,15 @@ func openRegistry(ctx context.Context, r Reference, o *options) (*Image, error) 
 		remote.WithRetryBackoff(o.backoff),
 		remote.WithRetryStatusCodes(o.retryCodes...),
 	}
-	if o.transport != nil {
-		ropts = append(ropts, remote.WithTransport(o.transport))
+	base := o.transport
+	if base == nil {
+		base = remote.DefaultTransport
 	}
+	if _, ok := base.(*http.Transport); ok {
+		// A custom RoundTripper (tests) keeps its own behaviour.
+		base = httptimeout.New(base, o.timeout)
+	}
+	ropts = append(ropts, remote.WithTransport(base))
 
 	desc, err := remote.Get(ref, ropts...)
 	if err != nil {

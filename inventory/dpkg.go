@@ -34,7 +34,8 @@ func dpkgFromStanza(s stanza, requireStatus bool) (dpkgPackage, bool) {
 		version: s.get("Version"),
 		arch:    s.get("Architecture"),
 	}
-	if p.name == "" || p.version == "" || strings.ContainsAny(p.name, " \n/") {
+	if p.name == "" || p.version == "" || strings.ContainsAny(p.name, " \n/") ||
+		len(p.name) > maxIdentLen || len(p.version) > maxIdentLen || len(p.arch) > maxIdentLen {
 		return p, false
 	}
 	st := s.get("Status")
@@ -48,6 +49,9 @@ func dpkgFromStanza(s stanza, requireStatus bool) (dpkgPackage, bool) {
 		}
 	}
 	p.source, p.sourceVersion = parseDpkgSource(s.get("Source"))
+	if len(p.source) > maxIdentLen || len(p.sourceVersion) > maxIdentLen {
+		p.source, p.sourceVersion = "", ""
+	}
 	if p.source == "" {
 		p.source = p.name
 	}

@@ -55,11 +55,11 @@ func (b *builder) python() {
 				switch k {
 				case kMetadata:
 					if rr := b.f.file(dir + "/RECORD"); rr != nil {
-						d.files = parseRecord([]byte(rr.content), d.site)
+						d.files = rr.files
 					}
 				case kPkgInfo:
 					if rr := b.f.file(dir + "/installed-files.txt"); rr != nil {
-						d.files = parseInstalledFiles([]byte(rr.content), dir)
+						d.files = rr.files
 					}
 				}
 			}
@@ -69,7 +69,10 @@ func (b *builder) python() {
 	purls := map[string]string{} // dist dir -> purl, for vendored libraries
 	bySite := map[string][]*pyDist{}
 	for _, d := range dists {
-		m := parseMetadata([]byte(d.meta.content))
+		var m pyMetadata
+		if d.meta.meta != nil {
+			m = *d.meta.meta
+		}
 		name, version := m.name, m.version
 		if name == "" || version == "" {
 			n, v := distInfoName(path.Base(d.dir))

@@ -18,12 +18,23 @@ type pyMetadata struct {
 // Name, Version and license fields. The license is License-Expression
 // (metadata 2.4) when present, else a one-line License field, else the
 // names of the "License ::" classifiers.
+// Bounds on the fields kept of a package: names and versions longer than
+// maxIdentLen are not real ones; licenses are capped in length and number.
+const (
+	maxIdentLen   = 512
+	maxLicenseLen = 1024
+	maxLicenses   = 16
+)
+
 func parseMetadata(b []byte) pyMetadata {
 	var m pyMetadata
 	parseStanzas(b, true, func(s stanza) bool {
 		m.name = strings.TrimSpace(s.get("Name"))
 		m.version = strings.TrimSpace(s.get("Version"))
-		if e := strings.TrimSpace(s.get("License-Expression")); e != "" {
+		if len(m.name) > maxIdentLen || len(m.version) > maxIdentLen {
+			m.name, m.version = "", ""
+		}
+		if e := strings.TrimSpace(s.get("License-Expression")); e != "" && len(e) <= maxLicenseLen {
 			m.licenses = []string{e}
 			return false
 		}
@@ -34,7 +45,7 @@ func parseMetadata(b []byte) pyMetadata {
 		for _, c := range s.all("Classifier") {
 			parts := strings.Split(c, "::")
 			if len(parts) >= 2 && strings.TrimSpace(parts[0]) == "License" {
-				if l := strings.TrimSpace(parts[len(parts)-1]); l != "" && l != "OSI Approved" {
+				if l := strings.TrimSpace(parts[len(parts)-1]); l != "" && l != "OSI Approved" && len(l) <= maxLicenseLen && len(m.licenses) < maxLicenses {
 					m.licenses = append(m.licenses, l)
 				}
 			}

@@ -166,7 +166,7 @@ func (b *builder) dpkg() {
 		if r.typ != layers.TypeFile {
 			continue
 		}
-		for _, d := range parseDpkgStatus([]byte(r.content), r.kind == kDpkgStatus) {
+		for _, d := range r.dpkg {
 			key := d.name + ":" + d.arch
 			if seen[key] {
 				continue

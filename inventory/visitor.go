@@ -170,9 +170,14 @@ type rec struct {
 	layer   int
 	kind    kind
 	typ     layers.EntryType
-	content string // what was read of a regular file's content
+	content string // what was read of a small single file (os-release, apk db, pyvenv.cfg, dpkg list)
 	trunc   bool   // content was cut at the limit
 	reduced bool   // a dpkg list reduced to its Python lines
+	// Parsed as read, so no body outlives its entry: a crafted image with
+	// thousands of large METADATA or status.d files costs their fields only.
+	meta  *pyMetadata   // kMetadata, kPkgInfo, kEggInfoFile
+	dpkg  []dpkgPackage // kDpkgStatus, kDpkgStatusD
+	files []string      // kRecord, kInstalledFiles: the paths listed
 }
 
 // layerData is what the visitor keeps of one layer.
@@ -221,10 +226,22 @@ func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
 	if e.Type == layers.TypeFile && content != nil {
 		r.trunc = int64(len(content)) < e.Size
 		c := completeLines(content, r.trunc)
-		if k == kDpkgList {
+		switch k {
+		case kMetadata, kPkgInfo, kEggInfoFile:
+			m := parseMetadata(c)
+			r.meta = &m
+		case kDpkgStatus, kDpkgStatusD:
+			r.dpkg = parseDpkgStatus(c, k == kDpkgStatus)
+		case kRecord:
+			r.files = parseRecord(c, path.Dir(path.Dir(e.Path)))
+		case kInstalledFiles:
+			r.files = parseInstalledFiles(c, path.Dir(e.Path))
+		case kDpkgList:
 			c, r.reduced = lv.v.budgetList(c)
+			r.content = string(c)
+		default:
+			r.content = string(c)
 		}
-		r.content = string(c)
 	}
 	lv.d.recs = append(lv.d.recs, r)
 	return nil

@@ -33,7 +33,8 @@ func (e *ImageError) Unwrap() error { return e.Err }
 // CreatedBy, and entries with Entry.Layer set to that index. Otherwise it
 // behaves as Walk for each target: visitors of one layer are never called
 // concurrently, every layer's digests are verified, the first error stops
-// the walk (an *ImageError wrapping the *LayerError).
+// the walk (an *ImageError wrapping the *LayerError). The whole-image budget
+// (WithImageLimits) is granted once per target.
 //
 // Progress reports count unique layers: Progress.Layer indexes the layers
 // in first-seen order over the targets.
@@ -82,6 +83,11 @@ func WalkImages(ctx context.Context, targets []Target, opts ...Option) error {
 		progInfos[i] = u.info
 		progInfos[i].Index = i
 	}
+	// The whole-image budget holds for each image: the walk may spend it
+	// once per image, whether or not the images share layers.
+	lim := o.image.resolve()
+	n := int64(len(targets))
+	b := &budget{lim: ImageLimits{MaxBytes: mulSat(lim.MaxBytes, n), MaxEntries: mulSat(lim.MaxEntries, n)}}
 	prog := newProgress(o.progress, progInfos)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.concurrency)
@@ -102,7 +108,7 @@ func WalkImages(ctx context.Context, targets []Target, opts ...Option) error {
 				}
 			}
 			info := u.info
-			w := layerWalk{info: info, diffID: u.diffID, opts: &o, progress: prog, progIndex: i}
+			w := layerWalk{info: info, diffID: u.diffID, opts: &o, progress: prog, progIndex: i, budget: b}
 			if err := w.run(gctx, u.layer, lvs); err != nil {
 				first := u.occ[0]
 				return &ImageError{Image: first.target, Err: &LayerError{Index: first.info.Index, Digest: info.Digest, Err: err}}
@@ -139,4 +145,12 @@ func (r reindexed) entry(e *Entry) *Entry {
 	c := *e
 	c.Layer = r.index
 	return &c
+}
+
+// mulSat multiplies a by n, saturating at the largest int64.
+func mulSat(a, n int64) int64 {
+	if n > 0 && a > (1<<63-1)/n {
+		return 1<<63 - 1
+	}
+	return a * n
 }

@@ -54,6 +54,7 @@ type options struct {
 	concurrency int
 	maxContent  int64
 	limits      Limits
+	image       ImageLimits
 	progress    func(Progress)
 	blobAt      BlobAt
 }

@@ -59,6 +59,9 @@ func (w *layerWalk) seekWalk(ctx context.Context, ra io.ReaderAt, size int64, lv
 	if size > w.opts.limits.MaxTarBytes {
 		return &LimitError{What: "decompressed size", Limit: w.opts.limits.MaxTarBytes, Bytes: true}
 	}
+	if err := w.budget.addBytes(size); err != nil {
+		return err
+	}
 	if w.info.CompressedSize > 0 && size != w.info.CompressedSize {
 		return fmt.Errorf("blob has %d bytes, manifest says %d: %w", size, w.info.CompressedSize, ErrDigestMismatch)
 	}

@@ -119,6 +119,8 @@ type tarReader struct {
 	comp  compression
 	err   error // sticky: limit or decompression failure
 	limit bool  // err is the size limit
+	// budget is the whole image's, shared with the other layers.
+	budget *budget
 }
 
 func (t *tarReader) Read(p []byte) (int, error) {
@@ -137,6 +139,10 @@ func (t *tarReader) Read(p []byte) (int, error) {
 		if t.n > t.max {
 			t.err = &LimitError{What: "decompressed size", Limit: t.max, Bytes: true}
 			t.limit = true
+			return 0, t.err
+		}
+		if err := t.budget.addBytes(int64(n)); err != nil {
+			t.err, t.limit = err, true
 			return 0, t.err
 		}
 	}

@@ -30,6 +30,7 @@ func Walk(ctx context.Context, img v1.Image, visitors []Visitor, opts ...Option)
 		opt(&o)
 	}
 	o.limits = o.limits.resolve()
+	b := &budget{lim: o.image.resolve()}
 
 	ls, err := img.Layers()
 	if err != nil {
@@ -56,6 +57,7 @@ func Walk(ctx context.Context, img v1.Image, visitors []Visitor, opts ...Option)
 				opts:      &o,
 				progress:  prog,
 				progIndex: i,
+				budget:    b,
 			}
 			if err := w.run(gctx, l, layerVisitors(visitors, infos[i])); err != nil {
 				return &LayerError{Index: i, Digest: infos[i].Digest, Err: err}
@@ -130,6 +132,7 @@ type layerWalk struct {
 	progress *progress
 	// progIndex is the layer's index in the progress reports.
 	progIndex int
+	budget    *budget
 	buf       []byte
 	wants     []int64
 }
@@ -187,7 +190,7 @@ func (w *layerWalk) run(ctx context.Context, l v1.Layer, lvs []LayerVisitor) err
 	}
 	defer closeDecoder()
 
-	tr := &tarReader{r: dr, max: w.opts.limits.MaxTarBytes, comp: comp}
+	tr := &tarReader{r: dr, max: w.opts.limits.MaxTarBytes, comp: comp, budget: w.budget}
 	checkDiffID := w.diffID != v1.Hash{}
 	if checkDiffID && !(comp == compNone && w.diffID.Algorithm == w.info.Digest.Algorithm) {
 		if tr.h, err = newHash(w.diffID.Algorithm); err != nil {
@@ -259,6 +262,9 @@ func (w *layerWalk) entries(ctx context.Context, tr *tar.Reader, lvs []LayerVisi
 		stats.Entries++
 		if stats.Entries > lim.MaxEntries {
 			return stats, &LimitError{What: "entry count", Limit: lim.MaxEntries}
+		}
+		if err := w.budget.addEntry(); err != nil {
+			return stats, err
 		}
 		if len(hdr.Name) > lim.MaxPathLen {
 			return stats, &LimitError{What: "name length", Limit: int64(lim.MaxPathLen), Entry: hdr.Name}

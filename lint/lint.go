@@ -82,16 +82,22 @@ func Finding(m report.Rule, in *dockerfile.Instruction, msg, fix string) report.
 
 // Stages returns the stages the target build needs (the target, its FROM
 // chain and the stages it copies from), in file order.
+// The result is computed once per lint run and shared: callers must not
+// modify it.
 func (c *Context) Stages() []*dockerfile.Stage {
 	if c.Target == nil {
 		return c.File.Stages
 	}
-	var out []*dockerfile.Stage
-	for _, i := range c.File.Deps(c.Target) {
-		out = append(out, c.File.Stages[i])
-	}
-	return out
+	return c.Memo(stagesKey{}, func() any {
+		var out []*dockerfile.Stage
+		for _, i := range c.File.Deps(c.Target) {
+			out = append(out, c.File.Stages[i])
+		}
+		return out
+	}).([]*dockerfile.Stage)
 }
+
+type stagesKey struct{}
 
 // IsTarget reports whether s is the stage being built.
 func (c *Context) IsTarget(s *dockerfile.Stage) bool {

@@ -1,7 +1,9 @@
 package lint
 
 import (
+	"cmp"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pyimg/pyimg/dockerfile"
@@ -46,7 +48,14 @@ func splitIDs(s string) []string {
 
 type suppressions struct {
 	global map[string]bool
-	ins    []*dockerfile.Instruction
+	// ranges are the line ranges of instructions with an ignore comment
+	// above them and the IDs it names, sorted by start line.
+	ranges []ignoreRange
+}
+
+type ignoreRange struct {
+	start, end int
+	ids        []string
 }
 
 func newSuppressions(f *dockerfile.File) suppressions {
@@ -61,7 +70,18 @@ func newSuppressions(f *dockerfile.File) suppressions {
 			}
 		}
 	}
-	s.ins = f.Instructions()
+	for _, in := range f.Instructions() {
+		var ids []string
+		for _, c := range in.Comments {
+			if got, global, ok := ParseIgnoreComment(c); ok && !global {
+				ids = append(ids, got...)
+			}
+		}
+		if len(ids) > 0 {
+			s.ranges = append(s.ranges, ignoreRange{start: in.StartLine, end: in.EndLine, ids: ids})
+		}
+	}
+	slices.SortStableFunc(s.ranges, func(a, b ignoreRange) int { return cmp.Compare(a.start, b.start) })
 	return s
 }
 
@@ -74,21 +94,15 @@ func (s suppressions) suppressed(rule string, line int) bool {
 	if line <= 0 {
 		return false
 	}
-	for _, in := range s.ins {
-		if line < in.StartLine || line > in.EndLine {
-			continue
-		}
-		for _, c := range in.Comments {
-			ids, global, ok := ParseIgnoreComment(c)
-			if !ok || global {
-				continue
-			}
-			for _, id := range ids {
-				if id == rule || id == "ALL" {
-					return true
-				}
-			}
-		}
+	// Instructions do not overlap: the one covering line is the last one
+	// starting at or before it.
+	i, _ := slices.BinarySearchFunc(s.ranges, line+1, func(r ignoreRange, l int) int { return cmp.Compare(r.start, l) })
+	if i == 0 {
+		return false
 	}
-	return false
+	r := s.ranges[i-1]
+	if line > r.end {
+		return false
+	}
+	return slices.Contains(r.ids, rule) || slices.Contains(r.ids, "ALL")
 }

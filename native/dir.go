@@ -17,8 +17,9 @@ import (
 var ErrNotDir = errors.New("not a directory")
 
 // Dir computes the report of a local directory: a root filesystem (it has
-// etc, usr or lib) or a virtual environment or prefix (it has none; then
-// sonames not found inside it are listed as External, not Missing). The
+// etc or usr) or a virtual environment or prefix (it has pyvenv.cfg, or
+// neither etc nor usr; then sonames not found inside it are listed as
+// External, not Missing). The
 // directory is read as a single layer: entries come from os.Lstat, symlinks
 // are recorded and resolved inside the directory, never followed on the
 // host, so nothing outside the root is read.
@@ -30,11 +31,20 @@ func Dir(ctx context.Context, root string, opts ...Option) (*Result, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("reading directory %s: %w", root, ErrNotDir)
 	}
+	label := root
+	// The root itself may be a symlink (a venv linked into place); what is
+	// below it is never followed.
+	if root, err = filepath.EvalSymlinks(root); err != nil {
+		return nil, fmt.Errorf("reading directory %s: %w", label, err)
+	}
 	venv := true
-	for _, d := range []string{"etc", "usr", "lib"} {
+	for _, d := range []string{"etc", "usr"} {
 		if _, err := os.Lstat(filepath.Join(root, d)); err == nil {
 			venv = false
 		}
+	}
+	if _, err := os.Lstat(filepath.Join(root, "pyvenv.cfg")); err == nil {
+		venv = true
 	}
 	// A venv or prefix keeps its own absolute path, so site-packages and
 	// lib-dynload are recognised and $ORIGIN expands as it will in the
@@ -47,7 +57,7 @@ func Dir(ctx context.Context, root string, opts ...Option) (*Result, error) {
 		}
 		mount = filepath.ToSlash(abs)
 	}
-	opts = append([]Option{WithLabel(root)}, opts...)
+	opts = append([]Option{WithLabel(label)}, opts...)
 	v := New(nil, opts...)
 	lv := v.VisitLayer(layers.Layer{Index: 0})
 	var stats layers.Stats
@@ -106,7 +116,9 @@ func Dir(ctx context.Context, root string, opts ...Option) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return build(stack(ls), input{inv: inv, label: v.opts.label, venv: venv}), nil
+	res := build(stack(ls), input{inv: inv, label: v.opts.label, venv: venv})
+	res.Truncated = v.truncated
+	return res, nil
 }
 
 func readPrefix(p string, n int64) ([]byte, error) {

@@ -92,7 +92,7 @@ func ParseELF(b []byte) (obj *Object, err error) {
 	if v, err := f.DynString(elf.DT_NEEDED); err == nil {
 		o.Needed = capNames(v)
 	}
-	if v, err := f.DynString(elf.DT_SONAME); err == nil && len(v) > 0 {
+	if v, err := f.DynString(elf.DT_SONAME); err == nil && len(v) > 0 && len(v[0]) <= maxNameLen {
 		o.Soname = v[0]
 	}
 	if v, err := f.DynString(elf.DT_RPATH); err == nil {
@@ -129,11 +129,38 @@ func ParseELF(b []byte) (obj *Object, err error) {
 	return o, nil
 }
 
+// maxNameLen bounds the length of one kept name (a soname, a path
+// entry, a version), as PATH_MAX does.
+const maxNameLen = 4096
+
 func capNames(v []string) []string {
 	if len(v) > maxNames {
 		v = v[:maxNames]
 	}
-	return v
+	out := v[:0]
+	for _, s := range v {
+		if len(s) <= maxNameLen {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// size estimates the bytes the facts hold.
+func (o *Object) size() int64 {
+	n := int64(len(o.Machine) + len(o.Type) + len(o.Soname) + len(o.Interp) + 128)
+	for _, vs := range [][]string{o.Needed, o.RPath, o.RunPath, o.Versions} {
+		for _, v := range vs {
+			n += int64(len(v)) + 16
+		}
+	}
+	for k, vs := range o.VersionNeeds {
+		n += int64(len(k)) + 48
+		for _, v := range vs {
+			n += int64(len(v)) + 16
+		}
+	}
+	return n
 }
 
 func splitPath(v []string) []string {
@@ -192,7 +219,9 @@ func (o *Object) MaxVersion(prefix string) string {
 	best := ""
 	for _, vs := range o.VersionNeeds {
 		for _, v := range vs {
-			if strings.HasPrefix(v, prefix) && compareVersion(strings.TrimPrefix(v, prefix), strings.TrimPrefix(best, prefix)) > 0 {
+			num, ok := strings.CutPrefix(v, prefix)
+			// GLIBC_PRIVATE and GLIBC_ABI_DT_RELR are not releases.
+			if ok && num != "" && num[0] >= '0' && num[0] <= '9' && compareVersion(num, strings.TrimPrefix(best, prefix)) > 0 {
 				best = v
 			}
 		}

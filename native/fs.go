@@ -47,7 +47,7 @@ func stack(ls []*layerData) *finalFS {
 			// A later non-directory at an ancestor (a symlink replacing a
 			// directory) hides everything the lower layers put below it.
 			if p != r.path {
-				if a := top[p]; a != nil && a.layer > r.layer {
+				if a := top[p]; a != nil && a.layer > r.layer && a.typ != layers.TypeDir {
 					return true
 				}
 			}
@@ -60,7 +60,7 @@ func stack(ls []*layerData) *finalFS {
 	for p, r := range top {
 		if !deleted(r) {
 			f.top[p] = r
-			if r.typ != layers.TypeSymlink || strings.Contains(path.Base(p), ".so") {
+			if r.typ == layers.TypeFile || r.typ == layers.TypeHardlink || r.typ == layers.TypeSymlink && strings.Contains(path.Base(p), ".so") {
 				f.byBase[path.Base(p)] = append(f.byBase[path.Base(p)], p)
 			}
 		}
@@ -168,7 +168,7 @@ func (f *finalFS) ldSoConf() []string {
 func (f *finalFS) glob(pat string) []string {
 	var out []string
 	for p, r := range f.top {
-		if r.conf == "" && r.typ == layers.TypeFile && r.obj != nil {
+		if r.typ == layers.TypeDir {
 			continue
 		}
 		if ok, _ := path.Match(pat, p); ok {

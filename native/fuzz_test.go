@@ -45,6 +45,11 @@ func FuzzParseELF(f *testing.F) {
 		if len(o.Needed) > maxNames || len(o.RPath) > maxNames || len(o.RunPath) > maxNames || len(o.Versions) > maxNames {
 			t.Fatalf("facts not bounded: %d needed, %d versions", len(o.Needed), len(o.Versions))
 		}
+		for _, n := range append(append(append([]string{o.Soname}, o.Needed...), o.RunPath...), o.Versions...) {
+			if len(n) > maxNameLen {
+				t.Fatalf("kept a %d-byte name", len(n))
+			}
+		}
 		_ = o.Musl()
 		_ = o.Glibc()
 		_ = o.MaxVersion("GLIBC_")

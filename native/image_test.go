@@ -29,8 +29,11 @@ func layer(t *testing.T, es ...entry) v1.Layer {
 	tw := tar.NewWriter(&buf)
 	for _, e := range es {
 		h := &tar.Header{Name: e.name, Mode: 0o755, Size: int64(len(e.body)), Typeflag: tar.TypeReg}
-		if e.link != "" {
+		switch {
+		case e.link != "":
 			h = &tar.Header{Name: e.name, Mode: 0o777, Linkname: e.link, Typeflag: tar.TypeSymlink}
+		case strings.HasSuffix(e.name, "/"):
+			h = &tar.Header{Name: e.name, Mode: 0o755, Typeflag: tar.TypeDir}
 		}
 		if err := tw.WriteHeader(h); err != nil {
 			t.Fatal(err)
@@ -146,6 +149,13 @@ func TestImageLayers(t *testing.T) {
 				entry{name: "etc/ld.so.conf.d/extra.conf", body: "# extra\n/opt/extra\n"},
 			),
 		}, []string{}},
+		{"directory replacing a lower symlink", nil, []v1.Layer{
+			layer(t, entry{name: "lib/"}, entry{name: "lib/x86_64-linux-gnu/libgone.so.7", body: string(gone)}),
+		}, []string{}},
+		{"symlink replacing a lower directory hides its files", nil, []v1.Layer{
+			layer(t, entry{name: "opt/extra/libgone.so.7", body: string(gone)}, entry{name: "etc/ld.so.conf", body: "/opt/extra\n"}),
+			layer(t, entry{name: "opt/extra", link: "/nowhere"}),
+		}, []string{"libgone.so.7"}},
 		{"wrong ELF class is skipped", nil, []v1.Layer{
 			layer(t, entry{name: lib + "libgone.so.7", body: string(elf32(t))}),
 		}, []string{"libgone.so.7"}},
@@ -243,5 +253,62 @@ func TestMaxELFBytes(t *testing.T) {
 	}
 	if len(res.Roots) != 0 {
 		t.Errorf("roots = %+v, want none when every object is over the cap", res.Roots)
+	}
+}
+
+// TestOwners checks that resolved libraries are mapped to their package
+// through a distroless status.d md5sums list, across the /usr merge.
+func TestOwners(t *testing.T) {
+	root := fixtureRoot(t)
+	build := t.TempDir()
+	gcc(t, "int gone(void) { return 0; }\n", filepath.Join(build, "libgone.so.7.1"), "-shared", "-fPIC", "-Wl,-soname,libgone.so.7")
+	gone, err := os.ReadFile(filepath.Join(build, "libgone.so.7.1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := imageOf(t, nil, layer(t, treeEntries(t, root)...), layer(t,
+		entry{name: "usr/lib/x86_64-linux-gnu/libgone.so.7.1", body: string(gone)},
+		entry{name: "usr/lib/x86_64-linux-gnu/libgone.so.7", link: "libgone.so.7.1"},
+		entry{name: "var/lib/dpkg/status.d/libgone7", body: "Package: libgone7\nVersion: 7.1-1\nArchitecture: amd64\n"},
+		entry{name: "var/lib/dpkg/status.d/libgone7.md5sums", body: "0123456789abcdef0123456789abcdef  lib/x86_64-linux-gnu/libgone.so.7.1\n"},
+	))
+	res, err := Image(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(res.Libraries, func(l Library) bool { return l.Soname == "libgone.so.7" })
+	if i < 0 {
+		t.Fatalf("libraries = %+v, want libgone.so.7", res.Libraries)
+	}
+	l := res.Libraries[i]
+	if l.Package != "libgone7" || l.RealPath != "/usr/lib/x86_64-linux-gnu/libgone.so.7.1" || l.Path != "/lib/x86_64-linux-gnu/libgone.so.7" {
+		t.Errorf("library = %+v, want libgone7 owning /usr/lib/x86_64-linux-gnu/libgone.so.7.1 found as /lib/x86_64-linux-gnu/libgone.so.7", l)
+	}
+}
+
+// TestBudgets checks the memory budgets: past them entries are dropped
+// (Truncated) or objects are not analysed, and the walk still succeeds.
+func TestBudgets(t *testing.T) {
+	img := imageOf(t, nil, layer(t, treeEntries(t, fixtureRoot(t))...))
+	res, err := Image(context.Background(), img, WithMaxRecords(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Truncated {
+		t.Errorf("Truncated = false with a budget of 3 records")
+	}
+	res, err = Image(context.Background(), img, WithMaxFactBytes(600))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Truncated || len(res.NotAnalysed) == 0 || !strings.Contains(res.NotAnalysed[0].Reason, "budget of 600 bytes") {
+		t.Errorf("truncated %v, not analysed %+v; want objects over the facts budget listed", res.Truncated, res.NotAnalysed)
+	}
+	res, err = Image(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Truncated || len(res.NotAnalysed) != 0 {
+		t.Errorf("default budgets: truncated %v, not analysed %+v", res.Truncated, res.NotAnalysed)
 	}
 }

@@ -39,9 +39,11 @@ const maxConfBytes = 64 << 10
 type Option func(*options)
 
 type options struct {
-	maxELF int64
-	walk   []layers.Option
-	label  string
+	maxELF     int64
+	maxRecords int64
+	maxFacts   int64
+	walk       []layers.Option
+	label      string
 }
 
 // WithMaxELFBytes sets the size above which ELF candidates are not parsed
@@ -50,6 +52,35 @@ func WithMaxELFBytes(n int64) Option {
 	return func(o *options) {
 		if n > 0 {
 			o.maxELF = n
+		}
+	}
+}
+
+// Defaults of the memory budgets.
+const (
+	DefaultMaxRecords   = 2 << 20   // entries kept (ELF objects, symlinks, directories)
+	DefaultMaxFactBytes = 256 << 20 // bytes of ELF facts kept
+)
+
+// WithMaxRecords bounds the entries the Visitor keeps over all layers
+// (default DefaultMaxRecords): ELF objects, symlinks, directories, loader
+// configuration. Past it, entries are dropped and Result.Truncated is set.
+// n <= 0 keeps the default.
+func WithMaxRecords(n int64) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxRecords = n
+		}
+	}
+}
+
+// WithMaxFactBytes bounds the bytes of ELF facts kept over all layers
+// (default DefaultMaxFactBytes). Past it, objects are listed in
+// Result.NotAnalysed. n <= 0 keeps the default.
+func WithMaxFactBytes(n int64) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxFacts = n
 		}
 	}
 }
@@ -76,6 +107,11 @@ type Visitor struct {
 
 	mu     sync.Mutex
 	layers map[int]*layerData
+	// kept counts the records and factBytes the ELF facts kept, against
+	// the WithMaxRecords and WithMaxFactBytes budgets.
+	kept      int64
+	factBytes int64
+	truncated bool
 }
 
 var _ layers.Visitor = (*Visitor)(nil)
@@ -83,7 +119,7 @@ var _ layers.Visitor = (*Visitor)(nil)
 // New returns a Visitor for an image with the given config (which may be
 // nil; it supplies LD_LIBRARY_PATH).
 func New(cfg *v1.ConfigFile, opts ...Option) *Visitor {
-	o := options{maxELF: DefaultMaxELFBytes}
+	o := options{maxELF: DefaultMaxELFBytes, maxRecords: DefaultMaxRecords, maxFacts: DefaultMaxFactBytes}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -145,7 +181,11 @@ const (
 	cNone = iota
 	cELF
 	cConf
+	cMD5 // a distroless /var/lib/dpkg/status.d/<pkg>.md5sums: the package's files
 )
+
+// maxMD5Bytes bounds a status.d md5sums file read.
+const maxMD5Bytes = 1 << 20
 
 var (
 	interpreterName = regexp.MustCompile(`^python[0-9.]*$`)
@@ -161,6 +201,8 @@ func classify(p string) int {
 	case p == "/etc/ld.so.conf", strings.HasPrefix(p, "/etc/ld.so.conf.d/"),
 		strings.HasPrefix(p, "/etc/ld-musl-") && strings.HasSuffix(p, ".path"):
 		return cConf
+	case dir == "/var/lib/dpkg/status.d/" && strings.HasSuffix(base, ".md5sums"):
+		return cMD5
 	case sharedName.MatchString(base):
 		return cELF
 	case interpreterName.MatchString(base) && strings.HasSuffix(dir, "/bin/"):
@@ -181,6 +223,8 @@ func (lv *layerVisitor) Want(e *layers.Entry) int64 {
 	switch classify(e.Path) {
 	case cConf:
 		want = max(want, maxConfBytes)
+	case cMD5:
+		want = max(want, maxMD5Bytes)
 	case cELF:
 		if e.Size <= lv.v.opts.maxELF {
 			want = max(want, e.Size)
@@ -213,11 +257,13 @@ func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
 	}
 	r := rec{path: e.Path, layer: lv.index, typ: e.Type}
 	switch e.Type {
+	case layers.TypeDir:
+		// Kept so that a directory replacing a lower symlink hides it.
 	case layers.TypeSymlink, layers.TypeHardlink:
 		r.target, _ = layers.ResolveLink(e)
 	case layers.TypeFile:
 		switch classify(e.Path) {
-		case cConf:
+		case cConf, cMD5:
 			r.conf = string(content)
 		case cELF:
 			switch {
@@ -232,6 +278,9 @@ func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
 					return nil // a file named *.so* that is not ELF
 				case err != nil:
 					r.skip = err.Error()
+				case !lv.v.spendFacts(obj.size()):
+					r.skip = fmt.Sprintf("the budget of %d bytes of ELF facts is spent", lv.v.opts.maxFacts)
+					obj = nil
 				}
 				r.obj = obj
 			}
@@ -241,8 +290,32 @@ func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
 	default:
 		return nil
 	}
+	if !lv.v.spendRecord() {
+		return nil
+	}
 	d.recs = append(d.recs, r)
 	return nil
+}
+
+func (v *Visitor) spendRecord() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.kept >= v.opts.maxRecords {
+		v.truncated = true
+		return false
+	}
+	v.kept++
+	return true
+}
+
+func (v *Visitor) spendFacts(n int64) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.factBytes+n > v.opts.maxFacts {
+		return false
+	}
+	v.factBytes += n
+	return true
 }
 
 func (lv *layerVisitor) Done(s layers.Stats) error {

@@ -3,6 +3,7 @@ package native
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -192,5 +193,65 @@ func TestMuslDetection(t *testing.T) {
 	}
 	if !slices.Contains(missingNames(res), "libc.musl-x86_64.so.1") {
 		t.Errorf("missing = %q, want libc.musl-x86_64.so.1", missingNames(res))
+	}
+}
+
+func TestMaxVersion(t *testing.T) {
+	o := &Object{VersionNeeds: map[string][]string{
+		"libc.so.6":      {"GLIBC_2.2.5", "GLIBC_2.34", "GLIBC_ABI_DT_RELR", "GLIBC_PRIVATE"},
+		"libm.so.6":      {"GLIBC_2.29"},
+		"libstdc++.so.6": {"CXXABI_1.3.9", "GLIBCXX_3.4.30", "GLIBCXX_3.4.9"},
+	}}
+	for prefix, want := range map[string]string{"GLIBC_": "GLIBC_2.34", "GLIBCXX_": "GLIBCXX_3.4.30", "CXXABI_": "CXXABI_1.3.9", "GCC_": ""} {
+		if got := o.MaxVersion(prefix); got != want {
+			t.Errorf("MaxVersion(%q) = %q, want %q", prefix, got, want)
+		}
+	}
+	if got := (&Object{VersionNeeds: map[string][]string{"libc.so.6": {"GLIBC_ABI_DT_RELR"}}}).MaxVersion("GLIBC_"); got != "" {
+		t.Errorf("MaxVersion with only GLIBC_ABI_DT_RELR = %q, want \"\"", got)
+	}
+}
+
+// TestVenvWithPyvenvCfg checks that a venv directory (it has lib/ and
+// bin/, like a root filesystem, but also pyvenv.cfg) is read as a venv at
+// its own path.
+func TestVenvWithPyvenvCfg(t *testing.T) {
+	root := fixtureRoot(t)
+	venv := filepath.Join(root, "opt/venv")
+	writeFile(t, filepath.Join(venv, "pyvenv.cfg"), "home = /usr/bin\nversion = 3.11.2\n")
+	res, err := Dir(context.Background(), venv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Venv || len(res.Missing) != 0 || len(res.Roots) != 1 || res.Roots[0].Path != venv+"/lib/python3.11/site-packages/pkg/ext/_ext.cpython-311-x86_64-linux-gnu.so" {
+		t.Fatalf("venv = %v, missing %+v, roots %+v; want the extension at its own path and nothing missing", res.Venv, res.Missing, res.Roots)
+	}
+	if res.Roots[0].Distribution != "pkg==1.0" {
+		t.Errorf("distribution = %q, want pkg==1.0", res.Roots[0].Distribution)
+	}
+}
+
+// TestDirSymlinksStayInside checks that symlinks of a directory input are
+// resolved inside it: a link to a host file that exists on the host but
+// not below the root does not satisfy a need, and a root that is itself a
+// symlink is read.
+func TestDirSymlinksStayInside(t *testing.T) {
+	root := fixtureRoot(t)
+	if _, err := os.Stat("/usr/bin/true"); err != nil {
+		t.Skip("SKIPPING: no /usr/bin/true on the host")
+	}
+	if err := os.Symlink("../../../../../../../usr/bin/true", filepath.Join(root, "usr/lib/x86_64-linux-gnu/libgone.so.7")); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "rootlink")
+	if err := os.Symlink(root, link); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Dir(context.Background(), link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := missingNames(res); !slices.Equal(got, []string{"libgone.so.7"}) {
+		t.Errorf("missing = %q, want libgone.so.7 (the link leaves the root)", got)
 	}
 }

@@ -69,7 +69,7 @@ func (res *Result) Overlay(files []File) (*Result, error) {
 		}
 	}
 	for p, r := range f.top {
-		if r.typ != layers.TypeSymlink || sharedName.MatchString(path.Base(p)) {
+		if r.typ == layers.TypeFile || r.typ == layers.TypeHardlink || r.typ == layers.TypeSymlink && sharedName.MatchString(path.Base(p)) {
 			f.byBase[path.Base(p)] = append(f.byBase[path.Base(p)], p)
 		}
 	}

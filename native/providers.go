@@ -46,9 +46,9 @@ func IndexLookup(soname string) []Provider {
 }
 
 // indexProviders returns the index's providers for the image's
-// distribution: the matching release when it is known, all releases of the
-// same family otherwise (or every release when the distribution is
-// unknown).
+// distribution: the matching release when it is known, else the Debian
+// releases for glibc and Alpine for musl, else every release; one provider
+// per package name.
 func (res *Result) indexProviders(soname string) []Provider {
 	all := IndexLookup(soname)
 	want := ""
@@ -65,12 +65,20 @@ func (res *Result) indexProviders(soname string) []Provider {
 	case "alpine":
 		want = "index:alpine"
 	}
-	if res.Libc == LibcMusl && want == "" {
-		want = "index:alpine"
+	if want == "" {
+		switch res.Libc {
+		case LibcMusl:
+			want = "index:alpine"
+		case LibcGlibc:
+			want = "index:debian-"
+		}
 	}
 	out := []Provider{}
+	seen := map[string]bool{}
 	for _, p := range all {
-		if want == "" || strings.HasPrefix(p.Source, want) {
+		// One provider per package name: the first release that has it.
+		if (want == "" || strings.HasPrefix(p.Source, want)) && !seen[p.Manager+"/"+p.Package] {
+			seen[p.Manager+"/"+p.Package] = true
 			out = append(out, p)
 		}
 	}
@@ -168,6 +176,16 @@ func (res *Result) ownersIndex() map[string]string {
 func (res *Result) filesFor(rs *resolver, soname string) ([]string, bool) {
 	probe := res.probe()
 	cand, real, r := rs.find(soname, probe, nil, res.Libc == LibcMusl)
+	if r == nil {
+		// Not on the default search path (a private directory such as
+		// /usr/lib/postgresql/15/lib): any file with that name.
+		for _, p := range res.fs.byBase[soname] {
+			if real, r = res.fs.file(p); r != nil {
+				cand = p
+				break
+			}
+		}
+	}
 	if r == nil {
 		return nil, false
 	}

@@ -134,6 +134,9 @@ func (res *Result) WriteText(w io.Writer, o TextOptions) error {
 	for _, g := range res.VersionGaps {
 		ew.printf("%sversion not found:%s %s needs %s from %s\n", red, reset, g.Path, g.Version, g.Library)
 	}
+	if res.Truncated {
+		ew.printf("%sthe image has more entries than the record budget; libraries may be reported missing that are present%s\n", red, reset)
+	}
 	for _, n := range res.NotAnalysed {
 		ew.printf("not analysed: %s: %s\n", n.Path, n.Reason)
 	}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,12 +55,19 @@ const (
 	maxSourceBytes = 256 << 10
 	maxSourceFiles = 2000
 	maxSourceDepth = 6
+	maxSourceTotal = 32 << 20 // bytes of source held at once
 )
 
 var skipDirs = map[string]bool{
 	".git": true, ".hg": true, ".venv": true, "venv": true, "env": true, ".env": true, "node_modules": true,
 	"__pycache__": true, ".tox": true, ".nox": true, "build": true, "dist": true, "site-packages": true,
 	".mypy_cache": true, ".pytest_cache": true, ".ruff_cache": true, "tests": true, "test": true, "docs": true,
+}
+
+// notEntryPoints are files whose __main__ block is tooling, not the app.
+var notEntryPoints = map[string]bool{
+	"setup.py": true, "conftest.py": true, "noxfile.py": true, "tasks.py": true,
+	"fabfile.py": true, "manage.py": true, "gunicorn.conf.py": true, "gunicorn_config.py": true,
 }
 
 // sourceFile is one Python file read for detection.
@@ -71,26 +77,11 @@ type sourceFile struct {
 	lines  []string
 }
 
-var (
-	reAssign     = regexp.MustCompile(`^(\w+)\s*(?::\s*\w+\s*)?=\s*(?:fastapi\.)?(FastAPI|Starlette|Flask)\(`)
-	reFactory    = regexp.MustCompile(`^def (create_app|make_app)\(`)
-	reMain       = regexp.MustCompile(`^if\s+__name__\s*==\s*["']__main__["']\s*:`)
-	reDjangoSet  = regexp.MustCompile(`["']DJANGO_SETTINGS_MODULE["']\s*,\s*["']([\w.]+)["']`)
-	reUvicornRun = regexp.MustCompile(`uvicorn\.run\(.*\bport\s*=\s*(\d+)`)
-	reAppRun     = regexp.MustCompile(`\.run\(.*\bport\s*=\s*(\d+)`)
-	reServerPort = regexp.MustCompile(`(?:HTTPServer|TCPServer|make_server|serve)\(\s*\(?\s*["'][^"']*["']\s*,\s*(\d+)`)
-	reEnvPort    = regexp.MustCompile(`(?:environ\.get|getenv)\(\s*["']PORT["']\s*,\s*["']?(\d+)`)
-	rePortConst  = regexp.MustCompile(`^PORT\s*=\s*(\d+)\s*(?:#.*)?$`)
-	reBind       = regexp.MustCompile(`^bind\s*=\s*\[?\s*["'][^"']*:(\d+)["']`)
-	reWorker     = regexp.MustCompile(`^worker_class\s*=\s*["']uvicorn`)
-	reCmdPort    = regexp.MustCompile(`(?:--port[= ]|--bind[= ]\S*:|-b\s+\S*:|runserver\s+\S*:)(\d+)\b`)
-	reExpose     = regexp.MustCompile(`(?i)^\s*EXPOSE\s+(\d+)`)
-)
-
 // readSources reads the project's Python files, bounded in number, depth
 // and size, skipping virtual environments, caches and tests.
 func readSources(dir string) ([]sourceFile, error) {
 	var out []sourceFile
+	total := int64(0)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if p == dir {
@@ -101,7 +92,7 @@ func readSources(dir string) ([]sourceFile, error) {
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
-			if p != dir && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".") || strings.Count(rel, "/") >= maxSourceDepth) {
+			if p != dir && (skipDirs[d.Name()] || strings.HasPrefix(d.Name(), ".") || strings.Count(rel, "/") >= maxSourceDepth || isProjectDir(p)) {
 				return filepath.SkipDir
 			}
 			return nil
@@ -109,17 +100,52 @@ func readSources(dir string) ([]sourceFile, error) {
 		if !d.Type().IsRegular() || !strings.HasSuffix(d.Name(), ".py") || len(out) >= maxSourceFiles {
 			return nil
 		}
-		if fi, err := d.Info(); err != nil || fi.Size() > maxSourceBytes {
+		fi, err := d.Info()
+		if err != nil || fi.Size() > maxSourceBytes || total+fi.Size() > maxSourceTotal {
 			return nil
 		}
+		total += fi.Size()
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return nil
 		}
-		out = append(out, sourceFile{rel: rel, module: moduleName(rel), lines: strings.Split(string(b), "\n")})
+		mod := moduleName(rel)
+		if !validModule(mod) {
+			return nil // not importable (a hyphen or dot in a directory name): not the app
+		}
+		out = append(out, sourceFile{rel: rel, module: mod, lines: strings.Split(string(b), "\n")})
 		return nil
 	})
 	return out, err
+}
+
+// isProjectDir reports whether a subdirectory is a project of its own (a
+// monorepo member, an example, a vendored project: it has its own
+// pyproject.toml, setup files, requirements, lock or Dockerfile), whose
+// sources are not this project's.
+func isProjectDir(dir string) bool {
+	for _, f := range []string{"pyproject.toml", "setup.py", "setup.cfg", "requirements.txt", "Pipfile", "uv.lock", "poetry.lock", "Dockerfile"} {
+		if _, ok := fileExists(filepath.Join(dir, f)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// validModule reports whether every part of a dotted module name is a
+// Python identifier.
+func validModule(mod string) bool {
+	for _, part := range strings.Split(mod, ".") {
+		if part == "" || part[0] >= '0' && part[0] <= '9' {
+			return false
+		}
+		for _, r := range part {
+			if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 127) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // moduleName turns "src/api/main.py" into "api.main" and
@@ -142,72 +168,46 @@ func detectApp(dir string, deps map[string]bool, scripts map[string]string, name
 		a.Evidence = append(a.Evidence, fmt.Sprintf("%s:%d: %s", file, line, what))
 	}
 
-	type found struct {
-		kind, target, file string
-		line               int
-	}
-	var apps []found
-	var mains []found
+	type found = clue
+	var apps, mains, ports, cfgPorts, exposePorts []found
 	var settings string
-	var ports []found // target holds the port
+	gunicornUvicorn := false
 	for _, s := range srcs {
-		for i, l := range s.lines {
-			if m := reAssign.FindStringSubmatch(l); m != nil {
-				apps = append(apps, found{strings.ToLower(m[2]), s.module + ":" + m[1], s.rel, i + 1})
-			}
-			if m := reFactory.FindStringSubmatch(l); m != nil && fileImports(s, "flask") {
-				apps = append(apps, found{FrameworkFlask, s.module + ":" + m[1] + "()", s.rel, i + 1})
-			}
-			if reMain.MatchString(l) {
-				mains = append(mains, found{"main", s.rel, s.rel, i + 1})
-			}
-			if m := reDjangoSet.FindStringSubmatch(l); m != nil && settings == "" {
-				settings = m[1]
-				ev(s.rel, i+1, "DJANGO_SETTINGS_MODULE "+m[1])
-			}
-			for _, re := range []*regexp.Regexp{reUvicornRun, reAppRun, reServerPort, reEnvPort, rePortConst} {
-				if m := re.FindStringSubmatch(l); m != nil {
-					ports = append(ports, found{"port", m[1], s.rel, i + 1})
-					break
+		for _, c := range scanSource(s) {
+			switch c.kind {
+			case FrameworkFastAPI, FrameworkStarlette, FrameworkFlask:
+				apps = append(apps, c)
+			case clueMain:
+				if !notEntryPoints[path.Base(c.file)] {
+					mains = append(mains, c)
 				}
+			case clueSettings:
+				if settings == "" {
+					settings = c.value
+					ev(c.file, c.line, "DJANGO_SETTINGS_MODULE "+c.value)
+				}
+			case cluePort:
+				ports = append(ports, c)
 			}
 		}
 	}
-
 	// Server configuration: gunicorn.conf.py, Procfile, an existing Dockerfile.
-	gunicornUvicorn := false
-	var cfgPorts, exposePorts []found
-	for _, cfg := range []string{"gunicorn.conf.py", "gunicorn_config.py", "Procfile", "Dockerfile"} {
+	for _, cfg := range configFiles {
 		lines, ok := readSmall(filepath.Join(dir, cfg))
 		if !ok {
 			continue
 		}
-		for i, l := range lines {
-			t := strings.TrimSpace(l)
-			switch cfg {
-			case "Procfile":
-				if !strings.HasPrefix(t, "web:") {
-					continue
-				}
-				ev(cfg, i+1, t)
-				if strings.Contains(t, "uvicorn.workers.UvicornWorker") || strings.Contains(t, "-k uvicorn") {
-					gunicornUvicorn = true
-				}
-				if m := reCmdPort.FindStringSubmatch(t); m != nil {
-					cfgPorts = append(cfgPorts, found{"port", m[1], cfg, i + 1})
-				}
-			case "Dockerfile":
-				if m := reExpose.FindStringSubmatch(l); m != nil {
-					exposePorts = append(exposePorts, found{"port", m[1], cfg, i + 1})
-				}
-			default:
-				if m := reBind.FindStringSubmatch(t); m != nil {
-					cfgPorts = append(cfgPorts, found{"port", m[1], cfg, i + 1})
-				}
-				if reWorker.MatchString(t) {
-					gunicornUvicorn = true
-					ev(cfg, i+1, "uvicorn workers")
-				}
+		for _, c := range scanConfig(cfg, lines) {
+			switch c.kind {
+			case clueProcfile:
+				ev(c.file, c.line, c.value)
+			case clueUvicornWorkers:
+				gunicornUvicorn = true
+				ev(c.file, c.line, "uvicorn workers")
+			case cluePort:
+				cfgPorts = append(cfgPorts, c)
+			case clueExpose:
+				exposePorts = append(exposePorts, c)
 			}
 		}
 	}
@@ -242,11 +242,11 @@ func detectApp(dir string, deps map[string]bool, scripts map[string]string, name
 			if rank[x.kind] != rank[y.kind] {
 				return rank[x.kind] - rank[y.kind]
 			}
-			return strings.Count(x.target, "()") - strings.Count(y.target, "()")
+			return strings.Count(x.value, "()") - strings.Count(y.value, "()")
 		})
 		best := apps[0]
-		a.Framework, a.Target = best.kind, best.target
-		ev(best.file, best.line, best.kind+" application "+best.target)
+		a.Framework, a.Target = best.kind, best.value
+		ev(best.file, best.line, best.kind+" application "+best.value)
 	case len(scripts) > 0:
 		a.Framework = FrameworkConsole
 		names := make([]string, 0, len(scripts))
@@ -289,6 +289,8 @@ func detectApp(dir string, deps map[string]bool, scripts map[string]string, name
 			a.Server = "gunicorn+uvicorn"
 		case deps["gunicorn"]:
 			a.Server = "gunicorn"
+		case a.Framework == FrameworkDjango && deps["uvicorn"] && strings.Contains(a.Target, ".asgi:"):
+			a.Server = "uvicorn"
 		case a.Framework == FrameworkDjango:
 			a.Server = "django"
 		default:
@@ -304,7 +306,7 @@ func detectApp(dir string, deps map[string]bool, scripts map[string]string, name
 		})
 	}
 	for _, f := range slices.Concat(cfgPorts, ports, exposePorts) {
-		if n, err := strconv.Atoi(f.target); err == nil && n > 0 && n < 65536 {
+		if n, err := strconv.Atoi(f.value); err == nil && n > 0 && n < 65536 {
 			a.Port, a.PortFrom = n, fmt.Sprintf("%s:%d", f.file, f.line)
 			break
 		}

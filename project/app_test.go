@@ -48,10 +48,17 @@ func TestDetectApp(t *testing.T) {
 			"Dockerfile": "FROM python:3.12-slim\nEXPOSE 9999\n",
 		}, FrameworkScript, "", "serve.py", 8000, "serve.py:3", []string{"python", "serve.py"}},
 		{"EXPOSE when the code says nothing", map[string]string{
+			"setup.py":   "from setuptools import setup\nif __name__ == \"__main__\":\n    setup()\n",
 			"run.py":     "if __name__ == \"__main__\":\n    main()\n",
 			"Dockerfile": "FROM python:3.12-slim\nEXPOSE 9999\n",
 		}, FrameworkScript, "", "run.py", 9999, "Dockerfile:2", []string{"python", "run.py"}},
 		{"nothing", map[string]string{"lib.py": "def f(): pass\n"}, "", "", "", 0, "", nil},
+		{"sub-projects and non-importable paths are not the app", map[string]string{
+			"services/api/pyproject.toml": "[project]\nname = \"api\"\n",
+			"services/api/main.py":        "app = FastAPI()\n",
+			"my-scripts/tool.py":          "if __name__ == \"__main__\":\n    pass\n",
+		}, "", "", "", 0, "", nil},
+		{"setup.py's __main__ is not the app", map[string]string{"setup.py": "from setuptools import setup\nif __name__ == \"__main__\":\n    setup()\n"}, "", "", "", 0, "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,8 +2,12 @@ package project
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/pyimg/pyimg/internal/tomlguard"
 )
 
 // InputError is unparsable or contradictory project input: the file, the
@@ -77,4 +81,30 @@ func lineOfKey(data []byte, key string) int {
 		}
 	}
 	return 0
+}
+
+// affordable reports whether looking up n lines in data stays cheap; when
+// not (huge hostile inputs), callers leave lines out except for errors.
+func affordable(data []byte, n int) bool { return len(data)*n < 1<<28 }
+
+// checkTOML bounds the nesting of a TOML document before it is decoded
+// (tomlguard), as an *InputError with the line.
+func checkTOML(file string, data []byte) error {
+	err := tomlguard.Check(file, data)
+	if err == nil {
+		return nil
+	}
+	ie := &InputError{File: file, Msg: "TOML nesting too deep", Err: err}
+	// tomlguard writes "FILE:LINE: what": keep the line, drop the repeat.
+	if rest, ok := strings.CutPrefix(err.Error(), file+":"); ok {
+		if n, what, ok := strings.Cut(rest, ": "); ok {
+			if line, convErr := strconv.Atoi(n); convErr == nil {
+				ie.Line, ie.Msg, ie.Err = line, what, errors.Unwrap(err)
+				if ie.Err != nil && strings.HasSuffix(what, ie.Err.Error()) {
+					ie.Msg = strings.TrimSuffix(strings.TrimSuffix(what, ie.Err.Error()), ": ")
+				}
+			}
+		}
+	}
+	return ie
 }

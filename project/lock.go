@@ -26,6 +26,8 @@ type Lock struct {
 	File string `json:"file"`
 	// RequiresPython is the lock's Python constraint when it records one.
 	RequiresPython string `json:"requires_python,omitempty"`
+	// RequiresPythonLine is the line of RequiresPython (0 when unknown).
+	RequiresPythonLine int `json:"requires_python_line,omitempty"`
 	// Packages are the locked distributions, sorted by normalized name then
 	// version.
 	Packages []Locked `json:"packages"`

@@ -2,8 +2,6 @@ package project
 
 import (
 	"github.com/BurntSushi/toml"
-
-	"github.com/pyimg/pyimg/internal/tomlguard"
 )
 
 // pdm.lock: [metadata] groups, strategy, lock_version, content_hash;
@@ -36,7 +34,7 @@ type rawPDMLock struct {
 
 // ParsePDMLock parses PDM's pdm.lock.
 func ParsePDMLock(file string, data []byte) (*Lock, error) {
-	if err := tomlguard.Check(file, data); err != nil {
+	if err := checkTOML(file, data); err != nil {
 		return nil, err
 	}
 	var raw rawPDMLock

@@ -90,7 +90,9 @@ func ParsePipfileLock(file string, data []byte) (*Lock, error) {
 			case e.Index != "":
 				lp.Source = cmp.Or(indexes[e.Index], e.Index)
 			}
-			lp.Line = lineOf(data, "\""+name+"\": {", 1)
+			if affordable(data, len(raw.Default)+len(raw.Develop)) {
+				lp.Line = cmp.Or(lineOf(data, "\""+name+"\": {", 1), lineOf(data, "\""+name+"\":{", 1))
+			}
 			l.Packages = append(l.Packages, lp)
 		}
 	}

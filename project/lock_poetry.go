@@ -1,7 +1,6 @@
 package project
 
 import (
-	"github.com/pyimg/pyimg/internal/tomlguard"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -40,7 +39,7 @@ type rawPoetryLock struct {
 
 // ParsePoetryLock parses Poetry's poetry.lock (lock versions 1.x and 2.x).
 func ParsePoetryLock(file string, data []byte) (*Lock, error) {
-	if err := tomlguard.Check(file, data); err != nil {
+	if err := checkTOML(file, data); err != nil {
 		return nil, err
 	}
 	var raw rawPoetryLock
@@ -51,6 +50,9 @@ func ParsePoetryLock(file string, data []byte) (*Lock, error) {
 		return nil, inputErr(file, 0, "no [metadata] and no [[package]]: not a poetry.lock")
 	}
 	l := &Lock{Kind: LockPoetry, File: file, RequiresPython: raw.Metadata.PythonVersions}
+	if meta := lineAt(headerLines(data, "[metadata]"), 0); meta > 0 && l.RequiresPython != "" {
+		l.RequiresPythonLine = lineOf(data, "python-versions", meta)
+	}
 	hl := headerLines(data, "[[package]]")
 	for i, p := range raw.Package {
 		if p.Name == "" {

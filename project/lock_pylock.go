@@ -1,7 +1,6 @@
 package project
 
 import (
-	"github.com/pyimg/pyimg/internal/tomlguard"
 	"maps"
 	"slices"
 
@@ -53,7 +52,7 @@ func (f pylockFile) fileName() string {
 
 // ParsePylock parses a PEP 751 pylock.toml.
 func ParsePylock(file string, data []byte) (*Lock, error) {
-	if err := tomlguard.Check(file, data); err != nil {
+	if err := checkTOML(file, data); err != nil {
 		return nil, err
 	}
 	var raw rawPylock

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -121,4 +122,71 @@ func FuzzParseLock(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestParseLockVariants(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		file, data string
+		want       []Locked
+	}{
+		{"poetry.lock", `[[package]]
+name = "six"
+version = "1.16.0"
+category = "main"
+optional = false
+python-versions = ">=2.7"
+
+[[package]]
+name = "mylib"
+version = "0.1.0"
+category = "main"
+optional = false
+python-versions = "*"
+develop = false
+
+[package.source]
+type = "git"
+url = "https://github.com/org/mylib.git"
+reference = "main"
+resolved_reference = "0123abc"
+
+[metadata]
+lock-version = "1.1"
+python-versions = "^3.8"
+content-hash = "abc"
+
+[metadata.files]
+six = [
+    {file = "six-1.16.0-py2.py3-none-any.whl", hash = "sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254"},
+]
+mylib = []
+`, []Locked{
+			{Name: "mylib", Version: "0.1.0", Source: "git+https://github.com/org/mylib.git@main", Line: 8},
+			{Name: "six", Version: "1.16.0", Hashes: []string{"sha256:8abb2f1d86890a2dfb989f9a77cfcfd3e47c2a354b01111771326f8aa26e0254"}, Files: []string{"six-1.16.0-py2.py3-none-any.whl"}, Line: 1},
+		}},
+		{"pylock.toml", `lock-version = "1.0"
+created-by = "pdm"
+
+[[packages]]
+name = "tool"
+vcs = { type = "git", url = "https://github.com/org/tool.git", commit-id = "0123abc" }
+`, []Locked{{Name: "tool", Source: "vcs:https://github.com/org/tool.git", Line: 4}}},
+		{"Pipfile.lock", `{"_meta": {"sources": [{"name": "internal", "url": "https://pypi.internal/simple"}]},
+"default": {"x": {"git": "https://github.com/org/x.git", "ref": "v1", "editable": true}, "y": {"version": "==1.0", "index": "internal", "hashes": ["sha256:00"]}},
+"develop": {}}`, []Locked{
+			{Name: "x", Source: "git+https://github.com/org/x.git@v1", Groups: []string{"default"}, Editable: true, Line: 2},
+			{Name: "y", Version: "1.0", Source: "https://pypi.internal/simple", Hashes: []string{"sha256:00"}, Groups: []string{"default"}, Line: 2},
+		}},
+	}
+	for _, tt := range tests {
+		l, err := ParseLock(tt.file, []byte(tt.data))
+		if err != nil {
+			t.Errorf("ParseLock(%s) = %v", tt.file, err)
+			continue
+		}
+		if !reflect.DeepEqual(l.Packages, tt.want) {
+			t.Errorf("ParseLock(%s) =\n%+v\nwant\n%+v", tt.file, l.Packages, tt.want)
+		}
+	}
 }

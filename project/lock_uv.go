@@ -2,7 +2,6 @@ package project
 
 import (
 	"bytes"
-	"github.com/pyimg/pyimg/internal/tomlguard"
 
 	"github.com/BurntSushi/toml"
 )
@@ -45,7 +44,7 @@ func (f uvFile) name() string {
 
 // ParseUVLock parses uv's uv.lock.
 func ParseUVLock(file string, data []byte) (*Lock, error) {
-	if err := tomlguard.Check(file, data); err != nil {
+	if err := checkTOML(file, data); err != nil {
 		return nil, err
 	}
 	var raw rawUVLock
@@ -56,6 +55,9 @@ func ParseUVLock(file string, data []byte) (*Lock, error) {
 		return nil, inputErr(file, 1, "no lock version: not a uv.lock")
 	}
 	l := &Lock{Kind: LockUV, File: file, RequiresPython: raw.RequiresPython}
+	if l.RequiresPython != "" {
+		l.RequiresPythonLine = lineOf(data, "requires-python", 1)
+	}
 	hl := headerLines(data, "[[package]]")
 	for i, p := range raw.Package {
 		if p.Name == "" {

@@ -29,12 +29,16 @@ func (p *Pyproject) readPoetry(file string, data []byte, po *rawPoetry) error {
 		declared[r.Normalized()] = true
 	}
 	optional := map[string]Requirement{}
+	afford := affordable(data, len(po.Dependencies))
 	for _, name := range slices.Sorted(maps.Keys(po.Dependencies)) {
 		if strings.EqualFold(name, "python") {
 			continue
 		}
 		reqs, opt, err := poetryRequirements(name, po.Dependencies[name])
-		line := lineOfKey(data, name)
+		line := 0
+		if afford || err != nil {
+			line = lineOfKey(data, name)
+		}
 		if err != nil {
 			return &InputError{File: file, Line: line, Msg: "[tool.poetry.dependencies] " + name, Err: err}
 		}

@@ -1,16 +1,23 @@
-// Package project reads what a Python project says about the interpreter
-// it needs: requires-python from pyproject.toml (PEP 621 or Poetry) or
-// setup.cfg, the .python-version file, the Dockerfiles at its top, and
-// pyimg's base-image policy ([tool.pyimg.base] in pyproject.toml).
+// Package project reads a Python project the way a container build needs
+// it, without running any of it: pyproject.toml (PEP 621, Poetry 1 and 2,
+// PDM, Hatch, uv with PEP 735 dependency groups, Flit, the build backend,
+// and pyimg's [tool.pyimg] tables), setup.cfg and setup.py, lock files
+// (uv.lock, poetry.lock, pdm.lock, PEP 751 pylock.toml, Pipfile.lock) in one
+// Locked model, pip requirements files (PEP 508, -r/-c includes, --hash,
+// editable and URL requirements, index options), .python-version, the
+// Dockerfiles, and the framework, entry point and port read from the
+// sources and server configuration. Each format has its own parser;
+// malformed input is an *InputError with the file and line, and Validate
+// reports contradictions between files.
 package project
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -52,6 +59,8 @@ type Project struct {
 	BuildBackend string `json:"build_backend,omitempty"`
 	// Pyproject is pyproject.toml as read (nil when absent).
 	Pyproject *Pyproject `json:"-"`
+	// Pipfile is Pipenv's Pipfile as read (nil when absent).
+	Pipfile *Pipfile `json:"-"`
 	// Dependencies are the declared runtime dependencies: pyproject.toml's,
 	// else those of requirements.txt (or the first requirements*.txt).
 	Dependencies []Requirement `json:"dependencies"`
@@ -82,6 +91,11 @@ const (
 	ManagerPip        = "pip"
 	ManagerSetuptools = "setuptools"
 )
+
+// Installable reports whether the project is itself a distribution a
+// package installer can build (pyproject.toml names a build backend, or
+// setup.py exists), as opposed to an application whose code is copied as is.
+func (p *Project) Installable() bool { return p.BuildBackend != "" || p.SetupPy }
 
 // Lock returns the lock file of the project's manager (uv.lock for uv,
 // poetry.lock for Poetry, ...), else the first lock found, else nil.
@@ -195,16 +209,24 @@ func Detect(dir string, opts ...Option) (*Project, error) {
 		}
 	}
 	slices.Sort(p.Dockerfiles)
+	// A requirements/ directory (requirements/base.txt, production.txt, ...).
+	if sub, err := os.ReadDir(filepath.Join(dir, "requirements")); err == nil {
+		for _, e := range sub {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".txt") {
+				reqFiles = append(reqFiles, "requirements/"+e.Name())
+			}
+		}
+	}
 	if err := p.readLocks(lockFiles); err != nil {
 		return nil, err
 	}
 	if err := p.readRequirements(reqFiles, o.getenv); err != nil {
 		return nil, err
 	}
-	p.Manager = p.manager(entries)
-	if p.Scripts == nil && p.Pyproject != nil {
-		p.Scripts = p.Pyproject.Scripts
+	if err := p.readPipfile(); err != nil {
+		return nil, err
 	}
+	p.Manager = p.manager(entries)
 	deps := map[string]bool{}
 	for _, r := range p.Dependencies {
 		deps[r.Normalized()] = true
@@ -264,12 +286,25 @@ func (p *Project) readLocks(names []string) error {
 }
 
 func (p *Project) readRequirements(names []string, getenv func(string) string) error {
-	slices.SortFunc(names, func(a, b string) int {
-		if (a == "requirements.txt") != (b == "requirements.txt") {
-			if a == "requirements.txt" {
-				return -1
-			}
+	// The runtime requirements first: requirements.txt, then a production
+	// file, then the rest by name (top-level before requirements/).
+	rank := func(n string) int {
+		base := strings.TrimSuffix(path.Base(n), ".txt")
+		switch {
+		case n == "requirements.txt":
+			return 0
+		case strings.Contains(base, "prod"):
 			return 1
+		case base == "base" || base == "common" || base == "main":
+			return 2
+		case strings.Contains(base, "dev") || strings.Contains(base, "test") || strings.Contains(base, "local") || strings.Contains(base, "lint") || strings.Contains(base, "doc"):
+			return 4
+		}
+		return 3
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if c := rank(a) - rank(b); c != 0 {
+			return c
 		}
 		return strings.Compare(a, b)
 	})
@@ -346,13 +381,31 @@ func (p *Project) manager(entries []os.DirEntry) string {
 	return ""
 }
 
+// maxProjectFileBytes bounds the configuration files read (pyproject.toml,
+// setup.cfg, .python-version); lock files have their own, larger bound.
+const maxProjectFileBytes = 4 << 20
+
+// read reads a file at the top of the project; false when it does not exist.
+// Files larger than their bound are an *InputError.
 func (p *Project) read(name string) ([]byte, bool, error) {
-	b, err := os.ReadFile(filepath.Join(p.Dir, name))
+	limit := int64(maxProjectFileBytes)
+	if name == LockUV || name == LockPoetry || name == LockPDM || name == LockPipfile || IsPylockName(name) {
+		limit = maxLockBytes
+	}
+	f, err := os.Open(filepath.Join(p.Dir, name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
 	if err != nil {
 		return nil, false, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, false, fmt.Errorf("reading %s: %w", name, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, false, inputErr(name, 0, "larger than %d MiB", limit>>20)
 	}
 	p.Files = append(p.Files, name)
 	return b, true, nil
@@ -370,46 +423,8 @@ func (p *Project) readPyproject() error {
 	p.Pyproject = pp
 	p.Name, p.Version, p.Base, p.BuildBackend = pp.Name, pp.Version, pp.Base, pp.BuildBackend
 	p.RequiresPython, p.RequiresPythonFrom, p.RequiresPythonLine = pp.RequiresPython, pp.RequiresPythonFrom, pp.RequiresPythonLine
-	p.Dependencies, p.Generate = pp.Dependencies, pp.Generate
+	p.Dependencies, p.Generate, p.Scripts = pp.Dependencies, pp.Generate, pp.Scripts
 	return nil
-}
-
-// readSetupCfg reads python_requires from the [options] section.
-func (p *Project) readSetupCfg() error {
-	b, ok, err := p.read("setup.cfg")
-	if err != nil || !ok {
-		return err
-	}
-	p.SetupCfg = true
-	section := ""
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' || line[0] == ';' {
-			continue
-		}
-		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
-			section = strings.TrimSpace(line[1 : len(line)-1])
-			continue
-		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			k, v, ok = strings.Cut(line, ":")
-		}
-		if !ok {
-			continue
-		}
-		k = strings.TrimSpace(k)
-		switch {
-		case section == "options" && k == "python_requires" && p.RequiresPython == "":
-			p.RequiresPython, p.RequiresPythonFrom, p.RequiresPythonLine = strings.TrimSpace(v), "setup.cfg [options] python_requires", n
-		case section == "metadata" && k == "name" && p.Name == "":
-			p.Name = strings.TrimSpace(v)
-		}
-	}
-	return sc.Err()
 }
 
 // readPythonVersion reads the first version of .python-version (pyenv, uv).
@@ -446,4 +461,22 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// readPipfile reads Pipenv's Pipfile; its packages are the dependencies
+// when nothing else declares any.
+func (p *Project) readPipfile() error {
+	b, ok, err := p.read("Pipfile")
+	if err != nil || !ok {
+		return err
+	}
+	pf, err := ParsePipfile("Pipfile", b)
+	if err != nil {
+		return err
+	}
+	p.Pipfile = pf
+	if len(p.Dependencies) == 0 {
+		p.Dependencies = pf.Packages
+	}
+	return nil
 }

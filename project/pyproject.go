@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/pyimg/pyimg/internal/tomlguard"
 	"maps"
 	"slices"
 	"strings"
@@ -132,19 +131,22 @@ type rawTools struct {
 // ParsePyproject parses pyproject.toml content; file names it in errors,
 // which are *InputError with the line.
 func ParsePyproject(file string, data []byte) (*Pyproject, error) {
-	if err := tomlguard.Check(file, data); err != nil {
+	if err := checkTOML(file, data); err != nil {
 		return nil, err
 	}
 	var raw rawPyproject
 	if _, err := toml.Decode(string(data), &raw); err != nil {
 		return nil, tomlError(file, data, err)
 	}
-	var tools rawTools
-	if raw.Tool != nil {
-		if err := decodeAgain(raw.Tool, &tools); err != nil {
-			return nil, tomlError(file, data, err)
-		}
+	// The tool tables pyimg reads, decoded on their own so that other
+	// tools' tables ([tool.ruff], ...) never matter.
+	var doc struct {
+		Tool rawTools `toml:"tool"`
 	}
+	if _, err := toml.Decode(string(data), &doc); err != nil {
+		return nil, tomlError(file, data, err)
+	}
+	tools := doc.Tool
 	p := &Pyproject{
 		Name: raw.Project.Name, Version: raw.Project.Version,
 		BuildBackend: raw.BuildSystem.BuildBackend, BuildRequires: raw.BuildSystem.Requires,
@@ -226,17 +228,6 @@ func ParsePyproject(file string, data []byte) (*Pyproject, error) {
 	return p, nil
 }
 
-// decodeAgain decodes an already-parsed TOML value into a struct by
-// re-encoding it.
-func decodeAgain(v any, into any) error {
-	var b strings.Builder
-	if err := toml.NewEncoder(&b).Encode(v); err != nil {
-		return err
-	}
-	_, err := toml.Decode(b.String(), into)
-	return err
-}
-
 // tomlError turns a TOML decoding error into an *InputError with the line.
 func tomlError(file string, data []byte, err error) error {
 	var pe toml.ParseError
@@ -270,9 +261,13 @@ func setMap[V any](m *map[string]V, k string, v V) {
 // parseList parses PEP 508 strings, recording the line of each.
 func (p *Pyproject) parseList(file string, data []byte, list []string) ([]Requirement, error) {
 	out := make([]Requirement, 0, len(list))
+	afford := affordable(data, len(list))
 	for _, s := range list {
 		r, err := ParseRequirement(s)
-		line := lineOf(data, s, 1)
+		line := 0
+		if afford || err != nil {
+			line = lineOf(data, s, 1)
+		}
 		if err != nil {
 			return nil, &InputError{File: file, Line: line, Msg: "invalid dependency", Err: err}
 		}

@@ -260,3 +260,31 @@ func FuzzParsePyproject(f *testing.F) {
 		}
 	})
 }
+
+func TestParsePyprojectIgnoresOtherTools(t *testing.T) {
+	t.Parallel()
+	src := "[project]\nname = \"x\"\ndependencies = [\"a\"]\n\n[tool.ruff]\nline-length = 100\nmixed = [1, \"two\", {three = 3}]\nwhen = 2024-01-01T00:00:00Z\n\n[tool.mypy]\nstrict = true\n"
+	p, err := ParsePyproject("pyproject.toml", []byte(src))
+	if err != nil {
+		t.Fatalf("ParsePyproject with [tool.ruff] and [tool.mypy] = %v", err)
+	}
+	if len(p.Tools) != 0 || names(p.Dependencies)[0] != "a" {
+		t.Errorf("ParsePyproject = %+v", p)
+	}
+}
+
+func TestDeepTOMLIsInputError(t *testing.T) {
+	t.Parallel()
+	deep := "[project]\nname = \"x\"\nx = " + strings.Repeat("[", 200) + strings.Repeat("]", 200) + "\n"
+	for _, parse := range []func() error{
+		func() error { _, err := ParsePyproject("pyproject.toml", []byte(deep)); return err },
+		func() error { _, err := ParseLock("uv.lock", []byte(deep)); return err },
+		func() error { _, err := ParsePipfile("Pipfile", []byte(deep)); return err },
+	} {
+		err := parse()
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Line != 3 || !strings.Contains(err.Error(), ":3: arrays and tables nest more than") {
+			t.Errorf("deep TOML = %v, want an *InputError at line 3", err)
+		}
+	}
+}

@@ -298,12 +298,20 @@ func (p *reqParser) requirement(file string, ll logicalLine, spec string, opts [
 		return inputErr(file, ll.line, "a requirement is missing before %s", strings.Join(opts, " "))
 	}
 	switch {
-	case isLocalPath(spec):
-		rl.Path = spec
-		rl.Name = eggName(spec)
-	case isURLSpec(spec):
-		rl.URL = spec
-		rl.Name = eggName(spec)
+	case isLocalPath(spec) || isURLSpec(spec):
+		loc, marker, ok := cutURLMarker(spec)
+		if ok {
+			if err := checkMarker(marker); err != nil {
+				return &InputError{File: file, Line: ll.line, Msg: "invalid requirement", Err: err}
+			}
+			rl.Marker = marker
+		}
+		if isLocalPath(loc) {
+			rl.Path = loc
+		} else {
+			rl.URL = loc
+		}
+		rl.Name = eggName(loc)
 	default:
 		r, err := ParseRequirement(spec)
 		if err != nil {

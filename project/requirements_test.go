@@ -35,7 +35,7 @@ flask==3.0.3 \
 gunicorn[gevent]>=22 ; sys_platform == "linux"  # server
 -e .
 ./vendor/mylib-1.0-py3-none-any.whl
-git+https://github.com/org/repo.git@v1#egg=repo
+git+https://github.com/org/repo.git@v1#egg=repo ; python_version >= "3.10"
 token-client @ https://${HOST}/tc-1.0.tar.gz
 --require-hashes
 `,
@@ -74,7 +74,7 @@ token-client @ https://${HOST}/tc-1.0.tar.gz
 		{"requirements.txt:9", "gunicorn", ">=22", `sys_platform == "linux"`, "", "", 0, false},
 		{"requirements.txt:10", "", "", "", "", ".", 0, true},
 		{"requirements.txt:11", "mylib", "", "", "", "./vendor/mylib-1.0-py3-none-any.whl", 0, false},
-		{"requirements.txt:12", "repo", "", "", "git+https://github.com/org/repo.git@v1#egg=repo", "", 0, false},
+		{"requirements.txt:12", "repo", "", `python_version >= "3.10"`, "git+https://github.com/org/repo.git@v1#egg=repo", "", 0, false},
 		{"requirements.txt:13", "token-client", "", "", "https://files.example.com/tc-1.0.tar.gz", "", 0, false},
 	}
 	if !reflect.DeepEqual(rows, want) {

@@ -12,7 +12,8 @@ import (
 // consistent):
 //   - .python-version names a series requires-python excludes;
 //   - a lock file of the project's manager lacks a declared runtime
-//     dependency (the lock is out of date);
+//     dependency, or (uv.lock, poetry.lock) was locked for other Python
+//     series than requires-python allows (the lock is out of date);
 //   - two lock files of different kinds lock the same package at
 //     different versions.
 func (p *Project) Validate() error {
@@ -28,7 +29,14 @@ func (p *Project) Validate() error {
 				"names Python %s, which requires-python %q in %s excludes", s, p.RequiresPython, where))
 		}
 	}
-	if l := p.managerLock(); l != nil && p.Pyproject != nil {
+	if l := p.managerLock(); l != nil && (l.Kind == LockUV || l.Kind == LockPoetry) && p.Pyproject != nil && p.Pyproject.RequiresPython != "" {
+		if s := differingSeries(l.RequiresPython, p.Pyproject.RequiresPython); s != "" {
+			errs = append(errs, inputErr(l.File, l.RequiresPythonLine,
+				"locked for Python %q, but pyproject.toml:%d says %q (they disagree on %s): the lock is out of date (run %s)",
+				l.RequiresPython, p.Pyproject.RequiresPythonLine, p.Pyproject.RequiresPython, s, relockCommand(l.Kind)))
+		}
+	}
+	if l := p.managerLock(); l != nil && l.Kind != LockPipfile && p.Pyproject != nil {
 		for _, r := range p.Pyproject.Dependencies {
 			if r.Marker != "" || r.URL != "" || r.Normalized() == NormalizeName(p.Name) {
 				continue // platform-specific or direct references: locks may omit or name them differently
@@ -36,6 +44,17 @@ func (p *Project) Validate() error {
 			if len(l.Find(r.Normalized())) == 0 {
 				errs = append(errs, inputErr("pyproject.toml", p.Pyproject.DependencyLine(r.Normalized()),
 					"dependency %s is not in %s: the lock is out of date (run %s)", r.Name, l.File, relockCommand(l.Kind)))
+			}
+		}
+	}
+	if l := p.managerLock(); l != nil && l.Kind == LockPipfile && p.Pipfile != nil {
+		for _, r := range p.Pipfile.Packages {
+			if r.Marker != "" || r.URL != "" {
+				continue
+			}
+			if len(l.Find(r.Normalized())) == 0 {
+				errs = append(errs, inputErr("Pipfile", p.Pipfile.DependencyLine(r.Normalized()),
+					"package %s is not in %s: the lock is out of date (run %s)", r.Name, l.File, relockCommand(l.Kind)))
 			}
 		}
 	}
@@ -53,7 +72,7 @@ func (p *Project) Validate() error {
 // managerLock is the lock file the manager keeps in step with
 // pyproject.toml (nil for requirements-driven or unknown managers).
 func (p *Project) managerLock() *Lock {
-	want := map[string]string{ManagerUV: LockUV, ManagerPoetry: LockPoetry, ManagerPDM: LockPDM}[p.Manager]
+	want := map[string]string{ManagerUV: LockUV, ManagerPoetry: LockPoetry, ManagerPDM: LockPDM, ManagerPipenv: LockPipfile}[p.Manager]
 	for _, l := range p.Locks {
 		if l.Kind == want {
 			return l
@@ -70,6 +89,8 @@ func relockCommand(kind string) string {
 		return "poetry lock"
 	case LockPDM:
 		return "pdm lock"
+	case LockPipfile:
+		return "pipenv lock"
 	}
 	return "your lock tool"
 }
@@ -96,3 +117,25 @@ func disagreements(a, b *Lock) []error {
 
 // NormalizeName returns the PEP 503 normalized form of a project name.
 func NormalizeName(name string) string { return Requirement{Name: name}.Normalized() }
+
+// differingSeries returns the first Python 3 series one constraint allows
+// and the other does not ("" when they agree, or either does not parse):
+// tools rewrite constraints (uv locks ">=3.13,<3.14" as "==3.13.*"), so
+// they are compared by what they allow.
+func differingSeries(a, b string) string {
+	if a == "" || b == "" {
+		return ""
+	}
+	sa, err1 := ParseSpecifier(a)
+	sb, err2 := ParseSpecifier(b)
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	for minor := 0; minor <= 40; minor++ {
+		series := fmt.Sprintf("3.%d", minor)
+		if sa.AllowsSeries(series) != sb.AllowsSeries(series) {
+			return series
+		}
+	}
+	return ""
+}

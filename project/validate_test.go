@@ -38,6 +38,14 @@ func TestValidate(t *testing.T) {
 			"pyproject.toml": "[tool.poetry]\nname = \"a\"\n[tool.poetry.dependencies]\npython = \"^3.12\"\nflask = \"^3\"\n",
 			"poetry.lock":    "[[package]]\nname = \"click\"\nversion = \"8.1.7\"\nfiles = []\n\n[metadata]\nlock-version = \"2.0\"\n",
 		}, []string{"pyproject.toml:5: dependency flask is not in poetry.lock"}},
+		{"uv.lock for other Python series", map[string]string{
+			"pyproject.toml": "[project]\nname = \"a\"\nrequires-python = \">=3.11\"\n",
+			"uv.lock":        uvLock("a==0.1"),
+		}, []string{`uv.lock:2: locked for Python ">=3.12", but pyproject.toml:3 says ">=3.11" (they disagree on 3.11): the lock is out of date (run uv lock)`}},
+		{"uv rewrites the constraint, same series", map[string]string{
+			"pyproject.toml": "[project]\nname = \"a\"\nrequires-python = \">=3.12, <4\"\n",
+			"uv.lock":        uvLock("a==0.1"),
+		}, nil},
 		{"two lock kinds disagree", map[string]string{
 			"pyproject.toml": "[project]\nname = \"a\"\ndependencies = [\"flask\"]\n",
 			"uv.lock":        uvLock("flask==3.0.3"),

@@ -145,7 +145,7 @@ func (c *Client) Download(ctx context.Context, f File, wantSHA256 string) (strin
 	for _, ix := range c.indexes {
 		setAuth(req, ix)
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.do(req)
 	if err != nil {
 		return "", fmt.Errorf("downloading %s: %w", f.Filename, redactErr(err))
 	}

@@ -285,7 +285,7 @@ func (c *Client) page(ctx context.Context, ix index, u *url.URL) (*pageEntry, er
 		}
 	}
 	setAuth(req, ix)
-	resp, err := c.http.Do(req)
+	resp, err := c.do(req)
 	if err != nil {
 		return nil, fmt.Errorf("fetching index page %s: %w", key, redactErr(err))
 	}

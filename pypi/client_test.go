@@ -3,9 +3,13 @@ package pypi
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -306,5 +310,86 @@ func TestRedactURL(t *testing.T) {
 	})
 	if idx != "https://a/simple" || strings.Join(extra, ",") != "https://b/,https://c/" {
 		t.Errorf("IndexURLsFromEnv = %q %q", idx, extra)
+	}
+}
+
+func TestClientMetadata(t *testing.T) {
+	ctx := context.Background()
+	srv := startIndex(t, indexDir(t), indextest.WithCoreMetadata(), indextest.WithBasicAuth("u", "p"))
+	cache := t.TempDir()
+	c := newClient(t, WithIndexURL(srv.IndexURL()), WithCacheDir(cache))
+	p, err := c.Project(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := p.File("demo-1.1-py2.py3-none-any.whl")
+	meta, err := c.Metadata(ctx, f)
+	if err != nil || !strings.Contains(string(meta), "Requires-Python: >=3.9") {
+		t.Fatalf("Metadata = %q, %v", meta, err)
+	}
+	off := newClient(t, WithIndexURL(srv.IndexURL()), WithCacheDir(cache), WithOffline(true))
+	if m2, err := off.Metadata(ctx, f); err != nil || string(m2) != string(meta) {
+		t.Errorf("offline metadata: %v", err)
+	}
+	bad := f
+	bad.CoreMetadataHashes = map[string]string{"sha256": strings.Repeat("b", 64)}
+	if _, err := c.Metadata(ctx, bad); !errors.Is(err, ErrHashMismatch) {
+		t.Errorf("metadata hash mismatch: %v", err)
+	}
+	sd, _ := p.File("demo-1.1.tar.gz")
+	if _, err := c.Metadata(ctx, sd); err == nil {
+		t.Error("metadata of an sdist without core metadata")
+	}
+}
+
+func TestClientRetriesTransientErrors(t *testing.T) {
+	dir := indexDir(t)
+	idx, err := indextest.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	var calls atomic.Int32
+	flaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= 2 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		proxy := httputil.NewSingleHostReverseProxy(mustURL(idx.URL))
+		proxy.ServeHTTP(w, r)
+	}))
+	defer flaky.Close()
+	c := newClient(t, WithIndexURL(flaky.URL+"/simple/"), WithCacheDir(t.TempDir()))
+	if _, err := c.Project(context.Background(), "demo"); err != nil {
+		t.Fatalf("after two 503s: %v", err)
+	}
+	if n := calls.Load(); n != 3 {
+		t.Errorf("%d calls, want 3", n)
+	}
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer down.Close()
+	_, err = newClient(t, WithIndexURL(down.URL+"/simple/"), WithCacheDir(t.TempDir())).Project(context.Background(), "demo")
+	if err == nil || !strings.Contains(err.Error(), "HTTP 502") {
+		t.Errorf("persistent 502: %v", err)
+	}
+}
+
+func TestClientRefusesLyingIndex(t *testing.T) {
+	lie := strings.Repeat("c", 64)
+	srv := startIndex(t, indexDir(t), indextest.WithHashOverride("demo-1.0-py3-none-any.whl", lie))
+	c := newClient(t, WithIndexURL(srv.IndexURL()), WithCacheDir(t.TempDir()))
+	p, err := c.Project(context.Background(), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := p.File("demo-1.0-py3-none-any.whl")
+	path, err := c.Download(context.Background(), f, "")
+	if !errors.Is(err, ErrHashMismatch) || path != "" {
+		t.Fatalf("Download from a lying index = %q, %v", path, err)
+	}
+	if _, statErr := os.Stat(c.filePath(lie, f.Filename)); statErr == nil {
+		t.Error("the mismatching file was left in the cache")
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -243,4 +245,52 @@ func TestKnownBuildNeeds(t *testing.T) {
 			t.Errorf("KnownBuildNeeds(%q) = %+v, %v; want apt %s and apk names", name, n, ok, want)
 		}
 	}
+}
+
+func TestWheelhouse(t *testing.T) {
+	ctx := context.Background()
+	dir := indexDir(t)
+	wh, err := NewWheelhouse(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := wh.Project(ctx, "Demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summaryNames(p); got != "demo-1.0-py3-none-any.whl demo-1.1-py2.py3-none-any.whl demo-1.1.tar.gz" {
+		t.Errorf("files = %s", got)
+	}
+	f := p.Files[0]
+	path, err := wh.Path(f, f.SHA256())
+	if err != nil || filepath.Base(path) != f.Filename {
+		t.Fatalf("Path = %s, %v", path, err)
+	}
+	if _, err := wh.Path(f, strings.Repeat("0", 64)); !errors.Is(err, ErrHashMismatch) {
+		t.Errorf("lock mismatch: %v", err)
+	}
+	if err := os.WriteFile(path, []byte("changed"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wh.Path(f, ""); !errors.Is(err, ErrHashMismatch) {
+		t.Errorf("changed file: %v", err)
+	}
+	if _, err := wh.Project(ctx, "absent"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("absent project: %v", err)
+	}
+	res, err := CheckFeasibility(ctx, wh, FeasibilityInput{Python: "3.12", Arch: "x86_64", Requirements: []Requirement{{Name: "other.pkg", Version: "2.0"}}, Bases: testBases[:1]})
+	if err != nil || res.Bases[0].Verdict != StatusWheel {
+		t.Errorf("feasibility on a wheelhouse: %+v %v", res, err)
+	}
+	if _, err := NewWheelhouse(filepath.Join(dir, "nope")); err == nil {
+		t.Error("missing wheelhouse accepted")
+	}
+}
+
+func summaryNames(p *ProjectPage) string {
+	var s []string
+	for _, f := range p.Files {
+		s = append(s, f.Filename)
+	}
+	return strings.Join(s, " ")
 }

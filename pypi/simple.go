@@ -143,15 +143,20 @@ func ParseProjectJSON(b []byte, base *url.URL) (*ProjectPage, error) {
 	return p, nil
 }
 
+// lowerHashes lower-cases hash names and digests in place (the map is
+// freshly decoded and ours); an empty map becomes nil.
 func lowerHashes(h map[string]string) map[string]string {
 	if len(h) == 0 {
 		return nil
 	}
-	out := make(map[string]string, len(h))
 	for k, v := range h {
-		out[strings.ToLower(k)] = strings.ToLower(v)
+		lk, lv := strings.ToLower(k), strings.ToLower(v)
+		if lk != k {
+			delete(h, k)
+		}
+		h[lk] = lv
 	}
-	return out
+	return h
 }
 
 // jsonYanked reads "yanked": false, true or a reason string.

@@ -182,10 +182,10 @@ func atoi(s string) int {
 	return n
 }
 
-// referencePython returns an interpreter with packaging installed, or "".
-func referencePython() string {
+// referencePython returns an interpreter that can import module, or "".
+func referencePython(module string) string {
 	for _, py := range []string{"/usr/bin/python3", "python3"} {
-		if exec.Command(py, "-c", "import packaging.tags").Run() == nil {
+		if exec.Command(py, "-c", "import "+module+".tags").Run() == nil {
 			return py
 		}
 	}
@@ -194,15 +194,24 @@ func referencePython() string {
 
 // TestCompatibleTagsMatchPackaging compares with the real packaging.tags
 // (Debian's python3-packaging, installed by scripts/install-test-deps.sh)
-// through testdata/packaging_tags.py, which points packaging at each target.
+// and with the copy pip vendors (Debian's python3-pip), through
+// testdata/packaging_tags.py, which points packaging at each target.
 func TestCompatibleTagsMatchPackaging(t *testing.T) {
-	py := referencePython()
-	if py == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("python3 with packaging is missing; scripts/install-test-deps.sh installs python3-packaging")
-		}
-		t.Skip("SKIP: no python3 with packaging (apt-get install python3-packaging); reference comparison not run")
+	for _, module := range []string{"packaging", "pip._vendor.packaging"} {
+		t.Run(module, func(t *testing.T) {
+			py := referencePython(module)
+			if py == "" {
+				if os.Getenv("CI") != "" {
+					t.Fatalf("python3 with %s is missing; scripts/install-test-deps.sh installs python3-packaging and python3-pip", module)
+				}
+				t.Skipf("SKIP: no python3 with %s (apt-get install python3-packaging python3-pip); reference comparison not run", module)
+			}
+			compareWithPackaging(t, py, module)
+		})
 	}
+}
+
+func compareWithPackaging(t *testing.T, py, module string) {
 	script, _ := filepath.Abs(filepath.Join("testdata", "packaging_tags.py"))
 	targets := []Target{
 		{PythonVersion: "3.12", Libc: Glibc, LibcVersion: "2.36", Arch: "x86_64"},
@@ -215,7 +224,7 @@ func TestCompatibleTagsMatchPackaging(t *testing.T) {
 	}
 	verRe := regexp.MustCompile(`packaging (\d+)\.(\d+)`)
 	for _, tg := range targets {
-		cmd := exec.Command(py, script, tg.PythonVersion, string(tg.Libc), tg.LibcVersion, tg.Arch)
+		cmd := exec.Command(py, script, tg.PythonVersion, string(tg.Libc), tg.LibcVersion, tg.Arch, module)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()
@@ -239,7 +248,7 @@ func TestCompatibleTagsMatchPackaging(t *testing.T) {
 					break
 				}
 			}
-			t.Errorf("%v: %d tags, packaging (%s) gives %d", tg, len(g), strings.TrimSpace(stderr.String()), len(want))
+			t.Errorf("%v: %d tags, %s (%s) gives %d", tg, len(g), module, strings.TrimSpace(stderr.String()), len(want))
 		}
 	}
 }

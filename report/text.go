@@ -14,13 +14,15 @@ type TextOptions struct {
 	Color bool
 }
 
+// Styles, written with StyleMark: a SafeWriter with styles turns them into
+// terminal escape sequences.
 const (
-	ansiReset  = "\x1b[0m"
-	ansiBold   = "\x1b[1m"
-	ansiDim    = "\x1b[2m"
-	ansiRed    = "\x1b[31m"
-	ansiYellow = "\x1b[33m"
-	ansiBlue   = "\x1b[34m"
+	ansiReset  = StyleMark + "[0m"
+	ansiBold   = StyleMark + "[1m"
+	ansiDim    = StyleMark + "[2m"
+	ansiRed    = StyleMark + "[31m"
+	ansiYellow = StyleMark + "[33m"
+	ansiBlue   = StyleMark + "[34m"
 )
 
 func (o TextOptions) paint(code, s string) string {
@@ -110,7 +112,13 @@ func WriteText(w io.Writer, findings []Finding, o TextOptions) error {
 		b.WriteByte('\n')
 	}
 	b.WriteString(Summary(fs) + "\n")
-	_, err := io.WriteString(w, b.String())
+	// Messages quote Dockerfiles and images: escape their control
+	// characters; only our own styles reach the terminal.
+	sw := NewSafeWriter(w, o.Color)
+	if _, err := io.WriteString(sw, b.String()); err != nil {
+		return err
+	}
+	err := Flush(sw)
 	return err
 }
 

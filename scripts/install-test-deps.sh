@@ -27,14 +27,16 @@ declare -A PKG_FOR=(
 	[fuse-overlayfs]=fuse-overlayfs
 	[newuidmap]=uidmap
 	[chromium]=chromium
+	[gcc]=gcc # native's unit tests compile real ELF objects
 )
 # packages that ship no command we can probe
-DPKG_ONLY=(ca-certificates)
+DPKG_ONLY=(ca-certificates libc6-dev)
 # wheel and index tests (internal/wheeltest, internal/indextest, pypi, e2e):
 # gcc and the Python headers compile C-extension wheels, libpq-dev gives one
 # a system library to link, Debian's pip installs from the test index, the
 # *-whl packages are real wheels to serve, python3-packaging is the reference
-# for the compatible-tag order.
+# for the compatible-tag order. (gcc, libpq-dev and python3-dev also build the
+# C extension example in e2e/check_native_test.go.)
 DPKG_ONLY+=(gcc python3-dev python3-pip python3-pip-whl python3-setuptools-whl python3-wheel-whl python3-packaging libpq-dev)
 
 log() { printf 'install-test-deps: %s\n' "$*" >&2; }

@@ -94,3 +94,33 @@ func TestOtherKeyTypes(t *testing.T) {
 		t.Errorf("LoadPrivateKey(garbage) = %v, want ErrKeyFormat", err)
 	}
 }
+
+func BenchmarkLoadPrivateKey(b *testing.B) {
+	kp, err := GenerateKeyPair([]byte("pw"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := LoadPrivateKey(kp.PrivatePEM, []byte("pw")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func FuzzLoadPublicKey(f *testing.F) {
+	kp, err := GenerateKeyPair(nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(kp.PublicPEM)
+	f.Add([]byte("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pub, err := LoadPublicKey(data)
+		if err != nil {
+			return
+		}
+		if pub.Curve != elliptic.P256() {
+			t.Fatalf("accepted a key on %s", pub.Curve.Params().Name)
+		}
+	})
+}

@@ -27,6 +27,13 @@ const (
 	// AttestationArtifactType is the artifactType of an attestation
 	// attached as an OCI 1.1 referrer.
 	AttestationArtifactType = "application/vnd.dev.cosign.artifact.att.v1+json"
+	// BundleArtifactType is the artifactType (and layer media type) of a
+	// Sigstore bundle, which cosign's new bundle format (the default of
+	// cosign 3) attaches as a referrer for signatures and attestations.
+	BundleArtifactType = "application/vnd.dev.sigstore.bundle.v0.3+json"
+	// BundleSignPredicateType is the predicate type of the in-toto
+	// statement a Sigstore-bundle signature signs.
+	BundleSignPredicateType = "https://sigstore.dev/cosign/sign/v1"
 )
 
 // MaxPayloadSize bounds the simple-signing payloads ParsePayload accepts.

@@ -28,7 +28,7 @@ type options struct {
 	keychain    authn.Keychain
 	transport   http.RoundTripper
 	userAgent   string
-	referrers   bool
+	referrers   referrersMode
 	annotations map[string]any
 }
 
@@ -54,11 +54,30 @@ func WithTransport(t http.RoundTripper) Option { return func(o *options) { o.tra
 // WithUserAgent sets the User-Agent sent to the registry.
 func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = ua } }
 
-// WithReferrers also attaches signatures and attestations as OCI 1.1
-// referrers of the image (through the referrers API, or the referrers tag
-// schema where the registry lacks it), besides cosign's tag layout, and
-// makes verification read referrers too.
-func WithReferrers(on bool) Option { return func(o *options) { o.referrers = on } }
+// referrersMode says when OCI 1.1 referrers are written and read.
+type referrersMode int
+
+const (
+	// referrersAuto uses referrers when the registry has the referrers API.
+	referrersAuto referrersMode = iota
+	referrersAlways
+	referrersNever
+)
+
+// WithReferrers(true) always attaches signatures and attestations as OCI
+// 1.1 referrers of the image too (through the referrers API, or the
+// referrers tag schema where the registry lacks it) and makes verification
+// read them; WithReferrers(false) never does. By default referrers are
+// used when the registry has the referrers API. cosign's tag layout is
+// always written and read.
+func WithReferrers(on bool) Option {
+	return func(o *options) {
+		o.referrers = referrersNever
+		if on {
+			o.referrers = referrersAlways
+		}
+	}
+}
 
 // WithAnnotations adds optional claims to a signature's payload
 // ("optional" in the simple-signing document), as cosign sign -a does.

@@ -35,8 +35,8 @@ type Result struct {
 	Tag string
 	// Manifest is the digest of the manifest written at Tag.
 	Manifest v1.Hash
-	// Referrer is the digest of the OCI 1.1 referrer written, when
-	// WithReferrers was given.
+	// Referrer is the digest of the OCI 1.1 referrer written, if one was
+	// (see WithReferrers).
 	Referrer *v1.Hash
 }
 
@@ -100,7 +100,7 @@ func store(ctx context.Context, t *Target, tag name.Tag, artifactType string, e 
 		return nil, err
 	}
 	res := &Result{Target: t, Tag: tag.String(), Manifest: d}
-	if o.referrers {
+	if useReferrers(ctx, t, o) {
 		rd, err := attachReferrer(ctx, t, artifactType, e, o)
 		if err != nil {
 			return nil, err

@@ -199,27 +199,37 @@ func TestVerifyTamperedPayload(t *testing.T) {
 }
 
 func TestAttestVerify(t *testing.T) {
-	for _, referrers := range []bool{false, true} {
-		t.Run(map[bool]string{false: "tags", true: "referrers"}[referrers], func(t *testing.T) {
+	for _, tc := range []struct {
+		name              string
+		registrySupports  bool
+		opts              []Option
+		referrer, viaTags bool
+	}{
+		{"tags, registry without referrers API", false, nil, false, false},
+		{"auto, registry with referrers API", true, nil, true, false},
+		{"never, registry with referrers API", true, []Option{WithReferrers(false)}, false, false},
+		{"forced, registry without referrers API", false, []Option{WithReferrers(true)}, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			host := testRegistry(t, referrers)
+			host := testRegistry(t, tc.registrySupports)
 			ref := host + "/app:1"
 			d := pushRandom(t, ref)
 			key := newKey(t)
-			res, err := Attest(ctx, ref, key, "https://cyclonedx.org/bom", json.RawMessage(`{"bomFormat":"CycloneDX"}`), WithReferrers(referrers))
+			res, err := Attest(ctx, ref, key, "https://cyclonedx.org/bom", json.RawMessage(`{"bomFormat":"CycloneDX"}`), tc.opts...)
 			if err != nil {
 				t.Fatalf("Attest = %v", err)
 			}
-			if !strings.HasSuffix(res.Tag, ":sha256-"+d.Hex+".att") || (res.Referrer != nil) != referrers {
-				t.Fatalf("Attest = %+v", res)
+			if !strings.HasSuffix(res.Tag, ":sha256-"+d.Hex+".att") || (res.Referrer != nil) != tc.referrer {
+				t.Fatalf("Attest = %+v, want a referrer: %v", res, tc.referrer)
 			}
 			att, _ := remote.Image(mustTag(t, res.Tag))
 			m, _ := att.Manifest()
 			if len(m.Layers) != 1 || m.Layers[0].MediaType != "application/vnd.dsse.envelope.v1+json" || m.Layers[0].Annotations[PredicateTypeAnnotation] != "https://cyclonedx.org/bom" {
 				t.Fatalf("attestation manifest = %+v", m)
 			}
-			if referrers {
-				repo, _ := name.NewRepository(host + "/app")
+			repo, _ := name.NewRepository(host + "/app")
+			if tc.referrer {
 				idx, err := remote.Referrers(repo.Digest(d.String()))
 				if err != nil {
 					t.Fatal(err)
@@ -236,12 +246,18 @@ func TestAttestVerify(t *testing.T) {
 					t.Fatalf("referrer manifest = %+v", m)
 				}
 			}
-			v, err := Verify(ctx, ref, &key.PublicKey, WithReferrers(referrers))
+			// The referrers tag schema ("sha256-<hex>") is used only when
+			// referrers are forced on a registry without the API.
+			_, err = remote.Index(repo.Tag("sha256-" + d.Hex))
+			if (err == nil) != tc.viaTags {
+				t.Fatalf("referrers fallback tag: err %v, want it to exist: %v", err, tc.viaTags)
+			}
+			v, err := Verify(ctx, ref, &key.PublicKey, tc.opts...)
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := 1
-			if referrers {
+			if tc.referrer {
 				want = 2 // the tag copy and the referrer
 			}
 			got := v.AttestationsOf("https://cyclonedx.org/bom")
@@ -279,4 +295,33 @@ func mustTag(t *testing.T, s string) name.Tag {
 		t.Fatal(err)
 	}
 	return tag
+}
+
+func TestSignIndexSignsTheIndexDigest(t *testing.T) {
+	ctx := context.Background()
+	host := testRegistry(t, false)
+	idx, err := random.Index(128, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := name.ParseReference(host + "/multi:1")
+	if err := remote.WriteIndex(r, idx); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := idx.Digest()
+	key := newKey(t)
+	res, err := SignImage(ctx, r.String(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Target.Digest != want {
+		t.Fatalf("signed %s, want the index digest %s", res.Target.Digest, want)
+	}
+	v, err := Verify(ctx, host+"/multi@"+want.String(), &key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.CheckSignature(); err != nil {
+		t.Fatalf("CheckSignature by digest = %v", err)
+	}
 }

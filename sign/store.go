@@ -24,7 +24,8 @@ const (
 	maxBlob   = 16 << 20
 )
 
-// emptyArtifact is the empty config of an OCI 1.1 artifact manifest.
+// emptyConfig is the empty config of an OCI 1.1 artifact manifest, and
+// emptyMediaType its media type.
 var emptyConfig = []byte("{}")
 
 const emptyMediaType types.MediaType = "application/vnd.oci.empty.v1+json"
@@ -141,9 +142,11 @@ func readTag(ctx context.Context, tag name.Tag, o *options) ([]entry, error) {
 	return readEntries(img, tag.String())
 }
 
-// readReferrers returns the layers of the target's referrers of
-// artifactType (empty when the registry has none or no referrers support).
-func readReferrers(ctx context.Context, t *Target, artifactType string, o *options) ([]entry, error) {
+// readReferrers returns the layers of the target's referrers, by the
+// manifest's artifactType (SignatureArtifactType, AttestationArtifactType,
+// BundleArtifactType; others are skipped). Registries without the
+// referrers API are read through the referrers tag schema.
+func readReferrers(ctx context.Context, t *Target, o *options) (map[string][]entry, error) {
 	idx, err := remote.Referrers(t.Repo.Digest(t.Digest.String()), o.remote(ctx)...)
 	if err != nil {
 		if isNotFound(err) {
@@ -155,14 +158,15 @@ func readReferrers(ctx context.Context, t *Target, artifactType string, o *optio
 	if err != nil {
 		return nil, registryError("listing referrers of "+t.Digest.String(), err)
 	}
-	var out []entry
+	wanted := map[string]bool{SignatureArtifactType: true, AttestationArtifactType: true, BundleArtifactType: true}
+	out := map[string][]entry{}
 	for i, d := range im.Manifests {
 		if i >= maxLayers {
 			break
 		}
 		// Registries disagree on the artifactType they list (the
 		// manifest's or its config's media type): the manifest decides.
-		if d.ArtifactType != artifactType && d.ArtifactType != string(emptyMediaType) {
+		if !wanted[d.ArtifactType] && d.ArtifactType != string(emptyMediaType) {
 			continue
 		}
 		ref := t.Repo.Digest(d.Digest.String())
@@ -170,16 +174,30 @@ func readReferrers(ctx context.Context, t *Target, artifactType string, o *optio
 		if err != nil {
 			return nil, registryError("reading referrer "+ref.String(), err)
 		}
-		if m, err := img.Manifest(); err != nil || m.ArtifactType != artifactType {
+		m, err := img.Manifest()
+		if err != nil || !wanted[m.ArtifactType] {
 			continue
 		}
 		es, err := readEntries(img, "referrer "+ref.String())
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, es...)
+		out[m.ArtifactType] = append(out[m.ArtifactType], es...)
 	}
 	return out, nil
+}
+
+// useReferrers decides whether to write and read referrers of t: always,
+// never, or (by default) when the registry answers the referrers API.
+func useReferrers(ctx context.Context, t *Target, o *options) bool {
+	switch o.referrers {
+	case referrersAlways:
+		return true
+	case referrersNever:
+		return false
+	}
+	_, err := remote.Referrers(t.Repo.Digest(t.Digest.String()), append(o.remote(ctx), remote.WithReferrersTagFallback(false))...)
+	return err == nil
 }
 
 // readEntries reads every layer blob of img with its annotations.

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -30,8 +31,10 @@ var (
 type Signature struct {
 	// Source is where it was read ("…:sha256-<hex>.sig" or a referrer).
 	Source string
-	// Payload is the verified payload.
-	Payload *Payload
+	// Payload is the verified simple-signing payload, or nil for a
+	// signature in a Sigstore bundle, whose in-toto statement is Statement.
+	Payload   *Payload
+	Statement *Statement
 }
 
 // Attestation is an attestation that verified: its DSSE signature with the
@@ -79,17 +82,17 @@ func Verify(ctx context.Context, ref string, pub *ecdsa.PublicKey, opts ...Optio
 	} else if err != nil {
 		v.Rejected = append(v.Rejected, err.Error())
 	}
-	if o.referrers {
-		rs, err := readReferrers(ctx, t, SignatureArtifactType, o)
+	var bundles []entry
+	if o.referrers != referrersNever {
+		// Read even where the registry lacks the referrers API: cosign's
+		// bundles then live in the referrers tag schema.
+		rs, err := readReferrers(ctx, t, o)
 		if err != nil {
 			return nil, err
 		}
-		sigs = append(sigs, rs...)
-		ra, err := readReferrers(ctx, t, AttestationArtifactType, o)
-		if err != nil {
-			return nil, err
-		}
-		atts = append(atts, ra...)
+		sigs = append(sigs, rs[SignatureArtifactType]...)
+		atts = append(atts, rs[AttestationArtifactType]...)
+		bundles = rs[BundleArtifactType]
 	}
 	for i, e := range sigs {
 		p, err := verifySignature(e, pub, t.Digest)
@@ -106,6 +109,18 @@ func Verify(ctx context.Context, ref string, pub *ecdsa.PublicKey, opts ...Optio
 			continue
 		}
 		v.Attestations = append(v.Attestations, Attestation{Source: e.source, Statement: st})
+	}
+	for i, e := range bundles {
+		st, err := verifyBundle(e, pub, t.Digest)
+		if err != nil {
+			v.Rejected = append(v.Rejected, fmt.Sprintf("signature %d (Sigstore bundle) in %s: %v", i+1, e.source, err))
+			continue
+		}
+		if st.PredicateType == BundleSignPredicateType {
+			v.Signatures = append(v.Signatures, Signature{Source: e.source, Statement: st})
+		} else {
+			v.Attestations = append(v.Attestations, Attestation{Source: e.source, Statement: st})
+		}
 	}
 	if len(v.Signatures) == 0 {
 		v.SignedElsewhere = signedElsewhere(ctx, t, pub, o)
@@ -132,7 +147,8 @@ func (v *Verification) CheckSignature() error {
 		msg += ": " + strings.Join(why, "; ")
 	}
 	if len(v.SignedElsewhere) > 0 {
-		msg += fmt.Sprintf("; digest mismatch: the reference resolves to %s but the key signed %s", v.Target.Digest, strings.Join(v.SignedElsewhere, ", "))
+		msg += fmt.Sprintf("; digest mismatch: %s resolves to %s, which this key did not sign; in %s it signed %s (was the tag moved to another image?)",
+			v.Target.Ref, v.Target.Digest, v.Target.Repo, strings.Join(v.SignedElsewhere, ", "))
 	}
 	return fmt.Errorf("%w: %s", ErrNoSignature, msg)
 }
@@ -204,6 +220,27 @@ func verifyAttestation(e entry, pub *ecdsa.PublicKey, digest v1.Hash) (*Statemen
 		return nil, fmt.Errorf("subject mismatch: the %s statement is about %s, the image is %s", st.PredicateType, strings.Join(st.SubjectDigests(), ", "), digest)
 	}
 	return st, nil
+}
+
+// verifyBundle checks a Sigstore bundle (v0.3, as cosign's new bundle
+// format writes it with a key): its DSSE envelope's signature with pub and
+// the statement's subject. Bundles holding a bare message signature, and
+// their transparency-log material, are not used.
+func verifyBundle(e entry, pub *ecdsa.PublicKey, digest v1.Hash) (*Statement, error) {
+	var b struct {
+		MediaType    string          `json:"mediaType"`
+		DSSEEnvelope json.RawMessage `json:"dsseEnvelope"`
+	}
+	if err := json.Unmarshal(e.payload, &b); err != nil {
+		return nil, fmt.Errorf("malformed Sigstore bundle: %v", err)
+	}
+	if !strings.HasPrefix(b.MediaType, "application/vnd.dev.sigstore.bundle") {
+		return nil, fmt.Errorf("bundle media type %q is not a Sigstore bundle", b.MediaType)
+	}
+	if len(b.DSSEEnvelope) == 0 {
+		return nil, errors.New("the Sigstore bundle holds no DSSE envelope (message signatures are not supported)")
+	}
+	return verifyAttestation(entry{payload: b.DSSEEnvelope}, pub, digest)
 }
 
 // maxElsewhere bounds the other signature tags examined.

@@ -94,3 +94,18 @@ func TestApplyIgnores(t *testing.T) {
 		t.Errorf("expired = %+v", expired)
 	}
 }
+
+// FuzzParseIgnores feeds arbitrary bytes to the ignore-file reader as YAML,
+// .pyimg.toml and pyproject.toml: errors name the file; no panics.
+func FuzzParseIgnores(f *testing.F) {
+	f.Add([]byte("ignore:\n  - id: CVE-2024-1\n    reason: x\n    expires: 2030-01-01\n"))
+	f.Add([]byte("[[scan.ignore]]\nid = \"CVE-2024-1\"\nreason = \"x\"\n"))
+	f.Add([]byte("[tool.pyimg.scan]\nignore = [{id = \"GHSA-1\", package = \"requests\"}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, name := range []string{".pyimg-ignore.yaml", ".pyimg.toml", "pyproject.toml"} {
+			if _, _, err := ParseIgnores(name, data); err != nil && !strings.Contains(err.Error(), name) {
+				t.Errorf("ParseIgnores(%s) = %v: the error does not name the file", name, err)
+			}
+		}
+	})
+}

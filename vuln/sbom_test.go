@@ -129,3 +129,27 @@ func FuzzParsePURL(f *testing.F) {
 		}
 	})
 }
+
+func TestReadSBOMStreams(t *testing.T) {
+	t.Parallel()
+	// Components before bomFormat, a big field to skip, nested components.
+	doc := `{"components": [{"purl": "pkg:pypi/requests@2.31.0", "components": [{"purl": "pkg:pypi/idna@3.7"}]}],
+	  "dependencies": [` + strings.Repeat(`{"ref": "x", "dependsOn": ["a", "b"]},`, 1000) + `{}],
+	  "metadata": {"component": {"name": "app"}}, "bomFormat": "CycloneDX", "specVersion": "1.6"}`
+	inv, err := ReadSBOM(strings.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range inv.Packages {
+		got = append(got, p.Name+"@"+p.Version)
+	}
+	if strings.Join(got, " ") != "requests@2.31.0 idna@3.7" {
+		t.Errorf("packages = %v", got)
+	}
+	for _, bad := range []string{`[1, 2]`, `{"bomFormat": "CycloneDX", "components": {"x": 1}}`, `{"components": [`, `{"a": 1}`, ``} {
+		if _, err := ReadSBOM(strings.NewReader(bad)); !errors.Is(err, ErrNotSBOM) {
+			t.Errorf("ReadSBOM(%q) = %v, want ErrNotSBOM", bad, err)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/pyimg/pyimg/internal/httptimeout"
 	"net/http"
 	"strings"
 	"time"
@@ -48,10 +49,19 @@ type options struct {
 	cache     *Cache
 	platform  v1.Platform
 	backoff   *remote.Backoff
+	timeout   time.Duration
 }
 
 // Option configures New.
 type Option func(*options)
+
+// WithTimeout bounds each phase of every registry request (connecting,
+// waiting for response headers, waiting for the next bytes of a body);
+// default httptimeout.Default. A phase that takes longer fails with an
+// error matching httptimeout.ErrTimeout and ErrRegistry, naming the host.
+func WithTimeout(d time.Duration) Option {
+	return func(o *options) { o.timeout = d }
+}
 
 // WithInsecure allows plain HTTP to registries.
 func WithInsecure(insecure bool) Option {
@@ -157,9 +167,14 @@ type Info struct {
 
 func (r *Client) options(ctx context.Context) []remote.Option {
 	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(r.o.keychain)}
-	if r.o.transport != nil {
-		opts = append(opts, remote.WithTransport(r.o.transport))
+	base := r.o.transport
+	if base == nil {
+		base = remote.DefaultTransport
 	}
+	if _, ok := base.(*http.Transport); ok {
+		base = httptimeout.New(base, r.o.timeout)
+	}
+	opts = append(opts, remote.WithTransport(base))
 	if r.o.backoff != nil {
 		opts = append(opts, remote.WithRetryBackoff(*r.o.backoff))
 	}

@@ -20,9 +20,15 @@ import (
 	"github.com/pyimg/pyimg/layers"
 )
 
-// ErrNoPython means the base image has no Python interpreter where pyimg
-// looks (/usr/local/bin/pythonX.Y, /usr/bin/pythonX.Y).
-var ErrNoPython = errors.New("no Python interpreter in the base image")
+// Sentinel errors, checked with errors.Is.
+var (
+	// ErrNoPython means the base image has no Python interpreter where pyimg
+	// looks (/usr/local/bin/pythonX.Y, /usr/bin/pythonX.Y).
+	ErrNoPython = errors.New("no Python interpreter in the base image")
+	// ErrIncomplete means the base image lacks a fact wheels depend on: its
+	// architecture, a C library or the library's version.
+	ErrIncomplete = errors.New("base image does not say what wheels need")
+)
 
 // Target describes the Python runtime of a base image.
 type Target struct {
@@ -30,10 +36,10 @@ type Target struct {
 	// ("/usr/local/bin/python3.12", "/usr/bin/python3.11").
 	Interpreter string `json:"interpreter"`
 	// PythonVersion is "X.Y".
-	PythonVersion string `json:"pythonVersion"`
+	PythonVersion string `json:"python_version"`
 	// PythonFullVersion is "X.Y.Z" when the image says (PYTHON_VERSION,
 	// dpkg or apk), else "".
-	PythonFullVersion string `json:"pythonFullVersion,omitempty"`
+	PythonFullVersion string `json:"python_full_version,omitempty"`
 	// Implementation is the interpreter tag prefix, "cp" for CPython.
 	Implementation string `json:"implementation"`
 	// ABI is the CPython ABI tag ("cp311", "cp313t" for free-threaded).
@@ -41,7 +47,7 @@ type Target struct {
 	// Libc is "glibc" or "musl".
 	Libc string `json:"libc"`
 	// LibcVersion is "X.Y" ("2.36", "1.2").
-	LibcVersion string `json:"libcVersion"`
+	LibcVersion string `json:"libc_version"`
 	// Arch is the machine name wheels use ("x86_64", "aarch64").
 	Arch string `json:"arch"`
 	// OS is the platform's OS ("linux").
@@ -76,6 +82,9 @@ func Arch(arch, variant string) string {
 	}
 	return arch // ppc64le, s390x, riscv64
 }
+
+// cacheFormat versions the cached files: bump it when Target changes.
+const cacheFormat = "v1"
 
 // Option configures Read.
 type Option func(*options)
@@ -115,10 +124,10 @@ func Read(ctx context.Context, img v1.Image, digest v1.Hash, opts ...Option) (*T
 	}
 	var cacheFile string
 	if o.cacheDir != "" {
-		cacheFile = filepath.Join(o.cacheDir, digest.Algorithm+"-"+digest.Hex+".json")
+		cacheFile = filepath.Join(o.cacheDir, cacheFormat+"-"+digest.Algorithm+"-"+digest.Hex+".json")
 		if b, err := os.ReadFile(cacheFile); err == nil {
 			var t Target
-			if json.Unmarshal(b, &t) == nil && t.Interpreter != "" {
+			if json.Unmarshal(b, &t) == nil && t.Interpreter != "" && t.PythonVersion != "" && t.Arch != "" {
 				return &t, nil
 			}
 		}

@@ -127,8 +127,13 @@ func TestReadErrors(t *testing.T) {
 	}
 	noLibc := image(t, "amd64", nil, tarLayer(t, f{name: "usr/bin/python3.11", content: "x"}))
 	d, _ = noLibc.Digest()
-	if _, err := Read(context.Background(), noLibc, d, WithCacheDir("")); err == nil {
-		t.Error("Read(no libc) succeeded")
+	if _, err := Read(context.Background(), noLibc, d, WithCacheDir("")); !errors.Is(err, ErrIncomplete) {
+		t.Errorf("Read(no libc) = %v, want ErrIncomplete", err)
+	}
+	noArch := image(t, "", nil, tarLayer(t, f{name: "usr/bin/python3.11", content: "x"}, f{name: "lib/libc.so.6", content: "GNU C Library (x) stable release version 2.36."}))
+	d, _ = noArch.Digest()
+	if _, err := Read(context.Background(), noArch, d, WithCacheDir("")); !errors.Is(err, ErrIncomplete) {
+		t.Errorf("Read(no arch) = %v, want ErrIncomplete", err)
 	}
 }
 

@@ -170,6 +170,9 @@ func (v *visitor) target(cfg *v1.ConfigFile) (*Target, error) {
 	if t.OS == "" {
 		t.OS = "linux"
 	}
+	if t.Arch == "" {
+		return nil, fmt.Errorf("%w: its config names no architecture", ErrIncomplete)
+	}
 	if err := t.findInterpreter(fs); err != nil {
 		return nil, err
 	}
@@ -312,14 +315,14 @@ func (t *Target) findLibc(fs map[string]rec, pkgs map[string]string) error {
 				return nil
 			}
 		}
-		return fmt.Errorf("base image has glibc (%s) but its version is unknown: no dpkg libc6 entry and no version string", libcs[0])
+		return fmt.Errorf("%w: it has glibc (%s) but its version is unknown: no dpkg libc6 entry and no version string", ErrIncomplete, libcs[0])
 	case len(musl) > 0:
 		t.Libc = "musl"
 		if v := xyRE.FindString(pkgs["musl"]); v != "" {
 			t.LibcVersion = v
 			return nil
 		}
-		return fmt.Errorf("base image has musl (%s) but its version is unknown: no apk musl entry", musl[0])
+		return fmt.Errorf("%w: it has musl (%s) but its version is unknown: no apk musl entry", ErrIncomplete, musl[0])
 	}
-	return fmt.Errorf("base image has no C library (libc.so.6 or ld-musl): wheels need one")
+	return fmt.Errorf("%w: no C library (libc.so.6 or ld-musl)", ErrIncomplete)
 }

@@ -1,7 +1,11 @@
 package wheelinstall
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
+	"errors"
+	"hash/crc32"
 	"io"
 	"path"
 	"strings"
@@ -70,4 +74,39 @@ func FuzzInstall(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestInstallBombLiesAboutSize checks that an entry whose content is
+// longer than its declared size (how a zip bomb hides) fails rather than
+// being read past the declared size.
+func TestInstallBombLiesAboutSize(t *testing.T) {
+	var raw bytes.Buffer
+	fw, _ := flate.NewWriter(&raw, flate.BestCompression)
+	fw.Write(bytes.Repeat([]byte{0}, 8<<20))
+	fw.Close()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(name, content string) {
+		w, _ := zw.Create(name)
+		io.WriteString(w, content)
+	}
+	add("demo-1.0.dist-info/WHEEL", wheelMeta)
+	small := "x"
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "demo/bomb.bin", Method: zip.Deflate, CRC32: crc32.ChecksumIEEE([]byte(small)),
+		CompressedSize64: uint64(raw.Len()), UncompressedSize64: uint64(len(small))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(raw.Bytes())
+	add("demo-1.0.dist-info/RECORD", "demo-1.0.dist-info/WHEEL,"+recordHash([]byte(wheelMeta))+",\ndemo/bomb.bin,"+recordHash([]byte(small))+",1\ndemo-1.0.dist-info/RECORD,,\n")
+	zw.Close()
+	b := buf.Bytes()
+	_, err = Install(bytes.NewReader(b), int64(len(b)), "demo-1.0-py3-none-any.whl", WithPythonVersion("3.11"))
+	var ie *Error
+	if !errors.As(err, &ie) || ie.Entry != "demo/bomb.bin" {
+		t.Fatalf("Install(bomb) = %v, want an error naming demo/bomb.bin", err)
+	}
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "zip: not a valid zip file") {
+		t.Errorf("Install(bomb) = %v, want the zip reader's refusal to read past the declared size", err)
+	}
 }

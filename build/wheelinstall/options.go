@@ -29,6 +29,7 @@ type options struct {
 	pythonVersion string
 	interp        string
 	limits        Limits
+	verifyOnRead  bool
 }
 
 func makeOptions(opts []Option) *options {
@@ -58,6 +59,16 @@ func WithPythonVersion(v string) Option {
 // (default PREFIX/bin/python).
 func WithInterpreter(p string) Option {
 	return func(o *options) { o.interp = p }
+}
+
+// WithVerifyOnRead defers checking the content of files read from the
+// wheel against RECORD to File.Open's reader, which fails at the end of a
+// mismatching file: for callers that read every file once anyway (a layer
+// writer that discards its output on error), it saves a second
+// decompression. Names, types, sizes and RECORD's rows are still checked
+// by Install.
+func WithVerifyOnRead() Option {
+	return func(o *options) { o.verifyOnRead = true }
 }
 
 // WithLimits sets the limits; zero fields keep the defaults.

@@ -89,6 +89,13 @@ func (in *installer) place(n string, record map[string]pydist.RecordEntry) error
 		f.zf, f.data, f.Size = nil, rewriteShebang(b, in.o.interpreter()), 0
 		f.Size = int64(len(f.data))
 		f.Hash = recordHash(f.data)
+	} else if in.o.verifyOnRead {
+		if _, err := newVerifier(row.Hash, row.Size); err != nil {
+			return in.fail(n, err)
+		}
+		if row.Size >= 0 && uint64(row.Size) != zf.UncompressedSize64 {
+			return in.fail(n, fmt.Errorf("%w: size is %d, RECORD says %d", ErrRecord, zf.UncompressedSize64, row.Size))
+		}
 	} else if err := in.verify(zf, row); err != nil {
 		return in.fail(n, err)
 	}

@@ -267,6 +267,33 @@ func TestInstallRefuses(t *testing.T) {
 	}
 }
 
+func TestVerifyOnRead(t *testing.T) {
+	const di = "demo-1.0.dist-info"
+	record := di + "/WHEEL," + recordHash([]byte(wheelMeta)) + ",\ndemo/__init__.py," + recordHash([]byte("y\n")) + ",2\n"
+	b := makeWheel(t, di, []entry{{name: di + "/WHEEL", data: wheelMeta}, {name: "demo/__init__.py", data: "x\n"}}, &record)
+	res, err := install(t, b, "demo-1.0-py3-none-any.whl", WithVerifyOnRead())
+	if err != nil {
+		t.Fatalf("Install(WithVerifyOnRead) = %v; the content is checked on read", err)
+	}
+	for _, f := range res.Files {
+		if !strings.HasSuffix(f.Path, "/demo/__init__.py") {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = io.ReadAll(rc)
+		rc.Close()
+		var ie *Error
+		if !errors.Is(err, ErrRecord) || !errors.As(err, &ie) || ie.Entry != "demo/__init__.py" {
+			t.Errorf("reading a mismatching file = %v, want ErrRecord naming the entry", err)
+		}
+		return
+	}
+	t.Fatal("demo/__init__.py not installed")
+}
+
 func TestInstallNotZip(t *testing.T) {
 	_, err := install(t, []byte("not a zip"), "x-1.0-py3-none-any.whl")
 	if !errors.Is(err, ErrInvalid) {

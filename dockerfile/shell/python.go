@@ -134,7 +134,17 @@ func AsPip(c Command) (Pip, bool) {
 		if !strings.HasPrefix(a, "--") && len(a) > 2 && pipArg[a[:2]] {
 			name, val, hasVal = a[:2], a[2:], true // -rrequirements.txt
 		}
-		if pipArg[name] && !hasVal && i+1 < len(args) {
+		if uv {
+			switch name {
+			case "--requirements":
+				name = "--requirement"
+			case "--constraints":
+				name = "--constraint"
+			}
+		} else {
+			name = pipLongOption(name)
+		}
+		if (pipArg[name] || uv && uvPipArg[name]) && !hasVal && i+1 < len(args) {
 			i++
 			val = args[i]
 		}

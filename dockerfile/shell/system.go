@@ -163,7 +163,8 @@ func AsRm(c Command) (Remove, bool) {
 	}
 	var r Remove
 	opts := true
-	for _, a := range c.Args {
+	for i := 0; i < len(c.Args); i++ {
+		a := c.Args[i]
 		switch {
 		case opts && a == "--":
 			opts = false
@@ -191,6 +192,8 @@ type Ownership struct {
 	// Spec is the owner[:group], group or mode operand ("" with --reference).
 	Spec  string
 	Paths []string
+	// From is chown's --from=OWNER[:GROUP]: only files owned by it change.
+	From string
 }
 
 // AsOwnership recognises chown, chgrp and chmod.
@@ -201,13 +204,20 @@ func AsOwnership(c Command) (Ownership, bool) {
 	o := Ownership{Tool: c.Name}
 	specSet := false
 	opts := true
-	for _, a := range c.Args {
+	for i := 0; i < len(c.Args); i++ {
+		a := c.Args[i]
 		switch {
 		case opts && a == "--":
 			opts = false
 		case opts && strings.HasPrefix(a, "--"):
 			if a == "--recursive" {
 				o.Recursive = true
+			}
+			if v, ok := strings.CutPrefix(a, "--from="); ok {
+				o.From = v
+			} else if a == "--from" && i+1 < len(c.Args) {
+				i++
+				o.From = c.Args[i]
 			}
 			if strings.HasPrefix(a, "--reference") {
 				specSet = true

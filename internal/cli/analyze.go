@@ -27,6 +27,7 @@ type analyzeFlags struct {
 	maxWastedPercent string
 	top              int
 	concurrency      int
+	limits           imageLimitFlags
 }
 
 func newAnalyzeCmd(a *app) *cobra.Command {
@@ -66,6 +67,7 @@ Gates work as in dive's CI mode and exit 1 when violated.`,
 	f.StringVar(&fl.maxWastedPercent, "max-wasted-percent", "", "gate: fail when wasted bytes over the bytes added after the first layer exceed this (e.g. 10% or 0.1), as dive's highestUserWastedPercent")
 	f.IntVar(&fl.top, "top", 20, "how many biggest files, directories and packages to show")
 	f.IntVar(&fl.concurrency, "concurrency", 0, "layers read in parallel (default: min(CPUs, 4))")
+	fl.limits.register(f)
 	return cmd
 }
 
@@ -92,7 +94,7 @@ func (a *app) runAnalyze(cmd *cobra.Command, fl analyzeFlags, ref string) error 
 		}
 	}
 	ctx := cmd.Context()
-	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency}
+	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency, limits: fl.limits}
 	img, err := a.openImage(ctx, ref, ifl)
 	if err != nil {
 		return err
@@ -123,6 +125,7 @@ func (a *app) runAnalyze(cmd *cobra.Command, fl analyzeFlags, ref string) error 
 	case "html":
 		err = imagereport.WriteHTML(out, res, meta)
 	default:
+		// WriteText escapes control characters itself.
 		err = imagereport.WriteText(out, res, meta, imagereport.TextOptions{Color: a.color(out), Top: fl.top})
 	}
 	if err != nil {

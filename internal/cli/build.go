@@ -10,8 +10,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pyimg/pyimg/baseimage"
 	"github.com/pyimg/pyimg/build"
 	"github.com/pyimg/pyimg/image"
+	"github.com/pyimg/pyimg/project"
 )
 
 type buildFlags struct {
@@ -52,7 +54,11 @@ is --entrypoint or the project's single console script. Layers and config use
 SOURCE_DATE_EPOCH (else 1980-01-01) so the same inputs give the same digest.
 
 The lock is requirements.txt (or requirements.lock) with == pins and --hash
-options, as 'pip-compile --generate-hashes' and 'uv export' write it.
+options, as 'pip-compile --generate-hashes' and 'uv export' write it, else
+uv.lock, pylock.toml, poetry.lock, pdm.lock or Pipfile.lock with sha256 hashes.
+Environment markers are evaluated for the base's interpreter; uv.lock and
+poetry.lock packages are installed without their dependency markers, so
+prefer 'uv export --no-dev' for projects with platform-specific packages.
 
 Wheels tagged linux_<arch> (built on one machine for itself) are refused unless
 --allow-linux-tag: use it for a wheelhouse built against the same base.
@@ -76,7 +82,7 @@ workdir, user, env.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.base, "base", "", "base image (skopeo transport names; overrides [tool.pyimg.build] base)")
+	f.StringVar(&fl.base, "base", "", "base image (skopeo transport names; overrides [tool.pyimg.build] base; default: pyimg recommend's runtime image)")
 	f.StringArrayVar(&fl.wheelhouses, "wheelhouse", nil, "directory of wheels to install from (repeatable; searched before the index)")
 	f.StringVar(&fl.indexURL, "index-url", "", "package index (PEP 691 JSON or PEP 503 HTML simple API)")
 	f.BoolVar(&fl.allowLinuxTag, "allow-linux-tag", false, "accept linux_<arch> wheels (built for one machine; only for wheels built against this base)")
@@ -111,6 +117,7 @@ func (a *app) runBuild(cmd *cobra.Command, fl buildFlags, dir string) error {
 		build.WithAllowLinuxTag(fl.allowLinuxTag),
 		build.WithToolVersion(a.env.Version),
 		build.WithImageOptions(image.WithPlatform(plat), image.WithInsecure(fl.insecure), image.WithUserAgent("pyimg/"+a.env.Version)),
+		build.WithDefaultBase(func(dir string) (string, error) { return a.recommendedRuntime(dir) }),
 		build.WithResolver(build.NewResolverFactory(build.Sources{
 			Wheelhouses: fl.wheelhouses, IndexURL: fl.indexURL, AllowLinuxTag: fl.allowLinuxTag,
 			CacheDir: fl.cacheDir, Insecure: fl.insecure, UserAgent: "pyimg/" + a.env.Version,
@@ -165,6 +172,35 @@ func (a *app) runBuild(cmd *cobra.Command, fl buildFlags, dir string) error {
 	}
 	fmt.Fprintln(w, res.Digest)
 	return nil
+}
+
+// recommendedRuntime is the runtime image `pyimg recommend --offline`
+// gives for the project in dir, for a build without a base.
+func (a *app) recommendedRuntime(dir string) (string, error) {
+	proj, err := project.Detect(dir)
+	if err != nil {
+		return "", inputError(fmt.Errorf("reading project %s: %w", dir, err))
+	}
+	repo := proj.Base.Repo
+	if repo == "" {
+		repo = baseimage.DefaultRepo
+	}
+	in := baseimage.RecommendInput{
+		Stage: baseimage.StageProd, Libc: baseimage.LibcGlibc, Repo: repo, Now: a.env.Now(), RequiresPython: proj.RequiresPython,
+		Policy: baseimage.Policy{AllowedRegistries: proj.Base.AllowedRegistries, MinSupport: baseimage.SupportDays(proj.Base.MinSupportDays), PreferredOS: proj.Base.PreferredOS},
+	}
+	if !proj.Requires.Empty() {
+		in.Allows = proj.Requires.AllowsSeries
+	}
+	if s := proj.PythonVersionSeries(); s != "" {
+		in.Series = s
+	}
+	rec, err := a.knowledge().Recommend(in)
+	if err != nil {
+		return "", inputError(err)
+	}
+	fmt.Fprintf(a.env.Stderr, "no --base and no [tool.pyimg.build] base: using the recommended runtime image %s\n", rec.Runtime.Ref())
+	return rec.Runtime.Ref(), nil
 }
 
 // buildError classifies a build failure for the exit code.

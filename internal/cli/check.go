@@ -10,12 +10,15 @@ import (
 
 	"github.com/pyimg/pyimg/check"
 	"github.com/pyimg/pyimg/project"
+	"github.com/pyimg/pyimg/pypi"
 	"github.com/pyimg/pyimg/report"
 )
 
 type checkFlags struct {
-	format string
-	now    string
+	format   string
+	now      string
+	indexURL string
+	arch     string
 }
 
 func newCheckCmd(a *app) *cobra.Command {
@@ -31,7 +34,11 @@ lints its Dockerfiles, recommends the base images with reasons, judges whether
 the dependencies install on musl (Alpine), lists the system packages they need,
 and ends with a numbered list of commands to run next.
 
-It works offline from pyimg's embedded data; no file is executed.
+It works offline from pyimg's embedded data and caches; no file is executed.
+The musl verdict ranks each locked file against the compatible wheel tags of
+the recommended Python on Alpine (Python version, ABI, musl version and
+architecture); for packages whose lock lists no files it reads the package
+index cache, and asks the index itself only with --index-url.
 Exit codes: 0 ok; 1 a Dockerfile has lint findings at or above the project's
 fail-on threshold; 2 unparsable or contradictory project files (with file:line).`,
 		Example: `  pyimg check
@@ -49,6 +56,8 @@ fail-on threshold; 2 unparsable or contradictory project files (with file:line).
 	f := cmd.Flags()
 	f.StringVarP(&fl.format, "format", "f", "text", "output format: text or json")
 	f.StringVar(&fl.now, "now", "", "date for support windows, YYYY-MM-DD or RFC 3339 (default: now)")
+	f.StringVar(&fl.indexURL, "index-url", "", "ask this PEP 691/503 index for the files of locked packages the lock lists none for (default: offline, the index cache only)")
+	f.StringVar(&fl.arch, "arch", "x86_64", "machine the musl verdict is for: x86_64, aarch64, ...")
 	return cmd
 }
 
@@ -60,7 +69,17 @@ func (a *app) runCheck(cmd *cobra.Command, fl checkFlags, dir string) error {
 	if err != nil {
 		return err
 	}
-	r, err := check.Run(cmd.Context(), dir, check.WithNow(now), check.WithKnowledge(a.knowledge()), check.WithGetenv(a.env.Getenv))
+	copts := []check.Option{check.WithNow(now), check.WithKnowledge(a.knowledge()), check.WithGetenv(a.env.Getenv), check.WithArch(fl.arch)}
+	popts := []pypi.ClientOption{pypi.WithOffline(fl.indexURL == ""), pypi.WithUserAgent("pyimg/" + a.env.Version)}
+	if fl.indexURL != "" {
+		popts = append(popts, pypi.WithIndexURL(fl.indexURL))
+	}
+	if index, err := pypi.NewClient(popts...); err == nil {
+		copts = append(copts, check.WithIndex(index))
+	} else {
+		a.log.Debug("no package index cache", "err", err)
+	}
+	r, err := check.Run(cmd.Context(), dir, copts...)
 	if err != nil {
 		var ie *project.InputError
 		if errors.As(err, &ie) {
@@ -106,6 +125,9 @@ func writeCheck(w io.Writer, r *check.Report, color bool) {
 		if v != "" {
 			fmt.Fprintf(w, "  %-17s %s\n", k+":", v)
 		}
+	}
+	if p.Manager == "" {
+		fmt.Fprintln(w, "  no pyproject.toml, setup.py, setup.cfg, requirements or lock file found")
 	}
 	field("manager", p.Manager)
 	field("build backend", p.BuildBackend)

@@ -23,6 +23,7 @@ type compareFlags struct {
 	insecure    bool
 	db          string
 	concurrency int
+	limits      imageLimitFlags
 }
 
 func newCompareCmd(a *app) *cobra.Command {
@@ -53,6 +54,7 @@ IMAGE uses skopeo's transport names, as for analyze.`,
 	f.BoolVar(&fl.insecure, "insecure", false, "allow plain HTTP and unverified TLS to the registry (for loopback registries)")
 	f.StringVar(&fl.db, "db", "", "OSV database (default $PYIMG_DB, else $XDG_CACHE_HOME/pyimg/osv.db); without one, CVE counts are not shown")
 	f.IntVar(&fl.concurrency, "concurrency", 0, "layers read in parallel over all images (default: min(CPUs, 4))")
+	fl.limits.register(f)
 	return cmd
 }
 
@@ -65,7 +67,7 @@ func (a *app) runCompare(cmd *cobra.Command, fl compareFlags, refs []string) err
 		return err
 	}
 	ctx := cmd.Context()
-	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency}
+	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency, limits: fl.limits}
 
 	// Open every image (manifests and configs only) in parallel.
 	imgs := make([]*image.Image, len(refs))
@@ -96,7 +98,10 @@ func (a *app) runCompare(cmd *cobra.Command, fl compareFlags, refs []string) err
 	default:
 		return inputError(err)
 	}
-	var walkOpts []layers.Option
+	walkOpts, err := fl.limits.walkOptions()
+	if err != nil {
+		return err
+	}
 	if fl.concurrency > 0 {
 		walkOpts = append(walkOpts, layers.WithConcurrency(fl.concurrency))
 	}

@@ -205,7 +205,8 @@ func newDBStatusCmd(a *app, dbPath *string) *cobra.Command {
 				return dbError(err)
 			}
 			age := a.env.Now().Sub(s.Built)
-			out := cmd.OutOrStdout()
+			out := a.output(cmd.OutOrStdout(), format != "json")
+			defer report.Flush(out)
 			if format == "json" {
 				return report.EncodeJSON(out, dbStatusJSON{Status: s, AgeHours: age.Hours(), Stale: age > maxDBAge})
 			}

@@ -25,6 +25,7 @@ type libsFlags struct {
 	platform    string
 	insecure    bool
 	concurrency int
+	limits      imageLimitFlags
 }
 
 func newLibsCmd(a *app) *cobra.Command {
@@ -77,6 +78,7 @@ report only); 2 bad input; 3 runtime failure.`,
 	f.StringVar(&fl.platform, "platform", "linux/amd64", "platform to pick from a multi-arch index, os/arch[/variant]")
 	f.BoolVar(&fl.insecure, "insecure", false, "allow plain HTTP and unverified TLS to the registry (for loopback registries)")
 	f.IntVar(&fl.concurrency, "concurrency", 0, "layers read in parallel (default: min(CPUs, 4))")
+	fl.limits.register(f)
 	return cmd
 }
 
@@ -94,7 +96,7 @@ func (a *app) runLibs(cmd *cobra.Command, fl libsFlags, ref string) error {
 		return usageError(fmt.Errorf("--fail-on %q: want any or none", fl.failOn))
 	}
 	ctx := cmd.Context()
-	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency}
+	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency, limits: fl.limits}
 	res, err := a.libsOf(ctx, ref, ifl)
 	if err != nil {
 		return err

@@ -27,6 +27,18 @@ func (a *app) color(w io.Writer) bool {
 	return a.env.IsTerminal(w)
 }
 
+// output returns the writer for a command's output. Output for people
+// (human is true) goes through report.NewSafeWriter, which shows the
+// control characters an image, a Dockerfile or a database may hold instead
+// of sending them to the terminal, and styles only on a colour terminal.
+// Flush it with report.Flush when done.
+func (a *app) output(w io.Writer, human bool) io.Writer {
+	if !human {
+		return w
+	}
+	return report.NewSafeWriter(w, a.color(w))
+}
+
 // checkFormat validates --format against the formats a command supports.
 func checkFormat(format string, allowed ...string) error {
 	if slices.Contains(allowed, format) {
@@ -67,6 +79,7 @@ func (a *app) writeFindings(w io.Writer, format string, rules []report.Rule, fin
 	case "sarif":
 		err = report.WriteSARIF(w, a.tool(), rules, findings)
 	default:
+		// WriteText escapes control characters itself.
 		err = report.WriteText(w, findings, report.TextOptions{Color: a.color(w)})
 	}
 	if err != nil {

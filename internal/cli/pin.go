@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"github.com/pyimg/pyimg/internal/httptimeout"
 	"github.com/pyimg/pyimg/internal/safefile"
 	"io"
 	"io/fs"
@@ -26,12 +27,14 @@ type registryFlags struct {
 	insecure bool
 	mirror   string
 	cacheTTL time.Duration
+	timeout  time.Duration
 }
 
 func (fl *registryFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.BoolVar(&fl.insecure, "insecure", false, "allow plain HTTP to the registry (loopback registries use HTTP anyway)")
 	f.StringVar(&fl.mirror, "registry-mirror", "", "send Docker Hub requests to this mirror host (references written keep naming Docker Hub)")
+	f.DurationVar(&fl.timeout, "timeout", httptimeout.Default, "registry deadline for each phase of a request: connecting, waiting for response headers, waiting for more body bytes")
 	f.DurationVar(&fl.cacheTTL, "cache-ttl", time.Hour, "how long cached tag lists and digests stay fresh under $XDG_CACHE_HOME/pyimg (0 disables)")
 }
 
@@ -41,6 +44,7 @@ func (a *app) registry(fl registryFlags) *registry.Client {
 	opts := []registry.Option{
 		registry.WithInsecure(fl.insecure),
 		registry.WithUserAgent("pyimg/" + a.env.Version),
+		registry.WithTimeout(fl.timeout),
 	}
 	if fl.mirror != "" {
 		opts = append(opts, registry.WithMirror(fl.mirror))
@@ -293,7 +297,8 @@ func (a *app) runPin(cmd *cobra.Command, fl pinFlags, args []string) error {
 			}
 		}
 	}
-	out := cmd.OutOrStdout()
+	out := a.output(cmd.OutOrStdout(), fl.format != "json")
+	defer report.Flush(out)
 	if fl.dryRun {
 		diffs := map[string]string{}
 		for _, f := range files {

@@ -19,10 +19,10 @@ type progress struct {
 }
 
 func (a *app) newProgress(label string) *progress {
-	if !a.env.IsTerminal(a.env.Stderr) || a.env.Getenv("CI") != "" {
+	if !a.env.IsTerminal(a.rawStderr) || a.env.Getenv("CI") != "" {
 		return nil
 	}
-	p := mpb.New(mpb.WithOutput(a.env.Stderr), mpb.WithWidth(40))
+	p := mpb.New(mpb.WithOutput(a.rawStderr), mpb.WithWidth(40))
 	bar := p.AddBar(0,
 		mpb.PrependDecorators(decor.Name(label+" ", decor.WCSyncSpaceR), decor.CountersKibiByte("% .1f / % .1f")),
 		mpb.AppendDecorators(decor.Percentage(), decor.Name(" "), decor.AverageSpeed(decor.SizeB1024(0), "% .1f")),

@@ -231,7 +231,8 @@ func (a *app) runRecommend(cmd *cobra.Command, fl recommendFlags, dir string) er
 	js.OS.Libc, js.OS.LibcVer, js.OS.Status = rec.OS.Libc, rec.OS.LibcVersion, newStatusJSON(rec.OSState, true)
 	js.Current = a.currentImages(k, proj, now, &js.Reasons)
 	js.Warnings = nonNil(warnings)
-	out := cmd.OutOrStdout()
+	out := a.output(cmd.OutOrStdout(), fl.format != "json")
+	defer report.Flush(out)
 	if fl.format == "json" {
 		if err := report.EncodeJSON(out, js); err != nil {
 			return runtimeError(fmt.Errorf("writing report: %w", err))

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/pyimg/pyimg/report"
 )
 
 // Env is what a command tree needs from the outside world. The zero value of
@@ -65,12 +67,17 @@ type app struct {
 	env   Env
 	flags rootFlags
 	log   *slog.Logger
+	// rawStderr is env.Stderr before escaping, for the progress bar.
+	rawStderr io.Writer
 }
 
 // NewRoot returns the pyimg command tree.
 func NewRoot(env Env) *cobra.Command {
 	env.fill()
-	a := &app{env: env, log: slog.New(slog.DiscardHandler)}
+	a := &app{env: env, log: slog.New(slog.DiscardHandler), rawStderr: env.Stderr}
+	// Messages on stderr quote image contents, file names and registry
+	// answers: show their control characters instead of sending them.
+	a.env.Stderr = report.NewSafeWriter(env.Stderr, false)
 	root := &cobra.Command{
 		Use:   "pyimg",
 		Short: "Secure, small, reproducible container images for Python",
@@ -103,7 +110,7 @@ Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 u
 	}
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
-	root.SetErr(env.Stderr)
+	root.SetErr(a.env.Stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.PersistentFlags().BoolVarP(&a.flags.verbose, "verbose", "v", false, "log progress and decisions to stderr")
 	root.PersistentFlags().BoolVar(&a.flags.noColor, "no-color", false, "disable colour (also: NO_COLOR=1)")
@@ -144,7 +151,9 @@ func Execute(ctx context.Context, env Env, args []string) int {
 		if stderr == nil {
 			stderr = os.Stderr
 		}
+		stderr = report.NewSafeWriter(stderr, false)
 		fmt.Fprintf(stderr, "pyimg: %v\n", err)
+		defer report.Flush(stderr)
 		if errors.As(err, new(*exitError)) && code == ExitUsage && isCobraUsage(err) {
 			fmt.Fprintf(stderr, "Run 'pyimg --help' for usage.\n")
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pyimg/pyimg/inventory"
+	"github.com/pyimg/pyimg/report"
 	"github.com/pyimg/pyimg/sbom"
 )
 
@@ -18,6 +19,7 @@ type sbomFlags struct {
 	insecure    bool
 	timestamp   string
 	concurrency int
+	limits      imageLimitFlags
 }
 
 func newSbomCmd(a *app) *cobra.Command {
@@ -48,6 +50,7 @@ IMAGE uses skopeo's transport names, as in 'pyimg analyze'.`,
 	f.BoolVar(&fl.insecure, "insecure", false, "allow plain HTTP and unverified TLS to the registry (for loopback registries)")
 	f.StringVar(&fl.timestamp, "timestamp", "", "creation time of the document, RFC 3339 or Unix seconds (default: SOURCE_DATE_EPOCH, else now)")
 	f.IntVar(&fl.concurrency, "concurrency", 0, "layers read in parallel (default: min(CPUs, 4))")
+	fl.limits.register(f)
 	return cmd
 }
 
@@ -86,7 +89,7 @@ func (a *app) runSbom(cmd *cobra.Command, fl sbomFlags, ref string) error {
 		return err
 	}
 	ctx := cmd.Context()
-	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency}
+	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency, limits: fl.limits}
 	img, err := a.openImage(ctx, ref, ifl)
 	if err != nil {
 		return err
@@ -100,7 +103,9 @@ func (a *app) runSbom(cmd *cobra.Command, fl sbomFlags, ref string) error {
 		return runtimeError(fmt.Errorf("listing packages of %s: %w", ref, err))
 	}
 	src := sbom.Source{Name: ref, Digest: img.Digest.String(), Platform: platformName(img)}
-	if err := sbom.Encode(cmd.OutOrStdout(), fl.format, inv, src, sbom.WithCreated(created), sbom.WithToolVersion(a.env.Version)); err != nil {
+	out := a.output(cmd.OutOrStdout(), fl.format == sbom.FormatTable)
+	defer report.Flush(out)
+	if err := sbom.Encode(out, fl.format, inv, src, sbom.WithCreated(created), sbom.WithToolVersion(a.env.Version)); err != nil {
 		return runtimeError(err)
 	}
 	return nil

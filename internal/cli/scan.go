@@ -27,6 +27,7 @@ type scanFlags struct {
 	platform      string
 	insecure      bool
 	concurrency   int
+	limits        imageLimitFlags
 }
 
 func newScanCmd(a *app) *cobra.Command {
@@ -72,6 +73,7 @@ IMAGE uses skopeo's transport names (see 'pyimg analyze --help').`,
 	f.StringVar(&fl.platform, "platform", "linux/amd64", "platform to pick from a multi-arch index, os/arch[/variant]")
 	f.BoolVar(&fl.insecure, "insecure", false, "allow plain HTTP and unverified TLS to the registry (for loopback registries)")
 	f.IntVar(&fl.concurrency, "concurrency", 0, "layers read in parallel (default: min(CPUs, 4))")
+	fl.limits.register(f)
 	return cmd
 }
 
@@ -193,7 +195,11 @@ func (a *app) runScan(cmd *cobra.Command, fl scanFlags, target string) error {
 		tool.RulesURI = ""
 		err = report.WriteSARIF(out, tool, rules, findings)
 	default:
-		err = writeScanTable(out, kept, len(inv.Packages), len(ignored))
+		sw := a.output(out, true)
+		err = writeScanTable(sw, kept, len(inv.Packages), len(ignored))
+		if err == nil {
+			err = report.Flush(sw)
+		}
 	}
 	if err != nil {
 		return runtimeError(fmt.Errorf("writing report: %w", err))
@@ -223,7 +229,7 @@ func (a *app) scanInventory(cmd *cobra.Command, fl scanFlags, target string) (*i
 		return inv, "", nil
 	}
 	ctx := cmd.Context()
-	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency}
+	ifl := imageFlags{platform: fl.platform, insecure: fl.insecure, concurrency: fl.concurrency, limits: fl.limits}
 	img, err := a.openImage(ctx, target, ifl)
 	if err != nil {
 		return nil, "", err

@@ -32,11 +32,15 @@ func (f *signFlags) add(cmd *cobra.Command, keyHelp string) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.key, "key", "", keyHelp)
 	fl.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS to the registry (for loopback registries)")
-	fl.BoolVar(&f.referrers, "referrers", false, "also use OCI 1.1 referrers (the referrers API, or its tag schema where the registry lacks it) beside cosign's tags")
+	fl.BoolVar(&f.referrers, "referrers", false, "always use OCI 1.1 referrers too, through the referrers tag schema where the registry lacks the referrers API (default: when it has it); cosign's tags are always used")
 }
 
 func (a *app) signOptions(f signFlags) []sign.Option {
-	return []sign.Option{sign.WithInsecure(f.insecure), sign.WithReferrers(f.referrers), sign.WithUserAgent("pyimg/" + a.env.Version)}
+	opts := []sign.Option{sign.WithInsecure(f.insecure), sign.WithUserAgent("pyimg/" + a.env.Version)}
+	if f.referrers {
+		opts = append(opts, sign.WithReferrers(true))
+	}
+	return opts
 }
 
 // signError classifies an error of the sign package for the exit code.
@@ -52,6 +56,7 @@ func signError(err error) error {
 
 func newSignCmd(a *app) *cobra.Command {
 	var fl signFlags
+	var annotations []string
 	cmd := &cobra.Command{
 		Use:   "sign IMAGE",
 		Short: "Sign an image in a registry, as cosign sign --key does",
@@ -60,20 +65,34 @@ digest is what is signed) with a simple-signing payload, and stores the
 signature as cosign does: a layer of the manifest tagged sha256-<hex>.sig in
 the image's repository, the signature in its dev.cosignproject.cosign/signature
 annotation. Signatures already there are kept. 'cosign verify --key' accepts
-it. With --referrers the signature is also attached as an OCI 1.1 referrer.
+it. When the registry has the OCI 1.1 referrers API (or with --referrers) the
+signature is also attached as a referrer of the image.
 
 The key is an encrypted private key from 'pyimg key generate' or cosign
 generate-key-pair; its password comes from PYIMG_KEY_PASSWORD or
 COSIGN_PASSWORD, or a prompt on a terminal. Registry credentials come from the
 docker config (docker login).`,
-		Example: `  pyimg sign --key cosign.key registry.example.com/app:1.0`,
-		Args:    cobra.ExactArgs(1),
+		Example: `  pyimg sign --key cosign.key registry.example.com/app:1.0
+  pyimg sign --key cosign.key -a git-sha=0a1b2c3 registry.example.com/app@sha256:…`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key, err := a.loadPrivateKey(fl.key)
 			if err != nil {
 				return err
 			}
-			res, err := sign.SignImage(cmd.Context(), args[0], key, a.signOptions(fl)...)
+			opts := a.signOptions(fl)
+			if len(annotations) > 0 {
+				anns := map[string]any{}
+				for _, kv := range annotations {
+					k, v, ok := strings.Cut(kv, "=")
+					if !ok || k == "" {
+						return usageError(fmt.Errorf("--annotation %q: want KEY=VALUE", kv))
+					}
+					anns[k] = v
+				}
+				opts = append(opts, sign.WithAnnotations(anns))
+			}
+			res, err := sign.SignImage(cmd.Context(), args[0], key, opts...)
 			if err != nil {
 				return signError(err)
 			}
@@ -82,6 +101,7 @@ docker config (docker login).`,
 		},
 	}
 	fl.add(cmd, "private key (cosign.key)")
+	cmd.Flags().StringArrayVarP(&annotations, "annotation", "a", nil, "extra KEY=VALUE claim in the signed payload's \"optional\" section, as cosign sign -a (repeatable)")
 	return cmd
 }
 
@@ -113,8 +133,8 @@ func newAttestCmd(a *app) *cobra.Command {
 		Short: "Attach a signed SBOM, scan result or provenance to an image, as cosign attest does",
 		Long: `Attest makes an in-toto statement whose subject is the manifest digest IMAGE
 names, signs it in a DSSE envelope and stores it as cosign attest does (a
-layer of sha256-<hex>.att with a predicateType annotation; with --referrers
-also as an OCI 1.1 referrer). 'cosign verify-attestation --key --type …'
+layer of sha256-<hex>.att with a predicateType annotation; also as an OCI 1.1
+referrer where the registry has the referrers API, or with --referrers). 'cosign verify-attestation --key --type …'
 accepts it. The predicate:
 
   cyclonedx   the CycloneDX 1.6 SBOM 'pyimg sbom' computes   (https://cyclonedx.org/bom)
@@ -241,6 +261,9 @@ func (a *app) imagePredicate(cmd *cobra.Command, fl attestFlags, ptype, ref, pin
 		return nil, runtimeError(fmt.Errorf("matching %s: %w", ref, err))
 	}
 	fmt.Fprintf(a.env.Stderr, "scanned %d packages with the database built %s: %d vulnerabilities\n", len(inv.Packages), st.Built.UTC().Format("2006-01-02 15:04 UTC"), len(res.Matches))
+	if age := a.env.Now().Sub(st.Built); age > maxDBAge {
+		fmt.Fprintf(a.env.Stderr, "warning: the vulnerability database is %s (more than 7 days); 'pyimg verify' rejects scans older than --max-scan-age (default 7d); run 'pyimg db update'\n", humanAge(age))
+	}
 	pred, err := predicate.Scan(predicate.ScanInput{
 		ToolVersion: a.env.Version, DBBuilt: st.Built, DBCounts: st.Counts,
 		Packages: len(inv.Packages), Matches: res.Matches, Started: started, Finished: a.env.Now(),

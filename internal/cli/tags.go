@@ -103,7 +103,8 @@ func (a *app) runTags(cmd *cobra.Command, fl tagsFlags, repo string) error {
 	a.warnStaleData(k, now)
 	groups, other := k.GroupTags(tags, now, baseimage.TagFilter{Python: fl.python, Variant: fl.variant, OS: fl.os})
 	filtered := fl.python != "" || fl.variant != "" || fl.os != ""
-	out := cmd.OutOrStdout()
+	out := a.output(cmd.OutOrStdout(), fl.format != "json")
+	defer report.Flush(out)
 	if fl.format == "json" {
 		js := struct {
 			Repo   string         `json:"repo"`

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pyimg/pyimg/baseimage"
 )
 
 func TestTags(t *testing.T) {
@@ -64,5 +67,20 @@ func TestTagsCache(t *testing.T) {
 	// --cache-ttl 0 goes to the registry.
 	if r := run(t, []runOpt{cache}, "tags", "--cache-ttl", "0", repo); r.code != ExitRuntime {
 		t.Errorf("tags --cache-ttl 0 against a failing registry = exit %d, want 3", r.code)
+	}
+}
+
+func TestStatusTextUnconfirmed(t *testing.T) {
+	k := baseimage.Embedded()
+	p, ok := k.Python("3.15")
+	if !ok {
+		t.Fatal("no 3.15 in the embedded data")
+	}
+	now := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	if got := statusText(p.StatusAt(now), true); got != "unconfirmed (data older than release)" {
+		t.Errorf("statusText(3.15 at %s) = %q, want it unconfirmed, not unreleased", now.Format(time.DateOnly), got)
+	}
+	if got := statusText(p.StatusAt(now.AddDate(0, -3, 0)), true); got != "unreleased" {
+		t.Errorf("statusText(3.15 before its scheduled date) = %q, want unreleased", got)
 	}
 }

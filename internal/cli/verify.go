@@ -45,8 +45,9 @@ func newVerifyCmd(a *app) *cobra.Command {
   scan-findings        with --fail-on: no attested finding at or above it
   provenance           the attested SLSA v1 provenance is well formed
 
-Signatures and attestations are read where cosign stores them (and, with
---referrers, from OCI 1.1 referrers), so images signed by cosign verify too.
+Signatures and attestations are read where cosign stores them (and from OCI
+1.1 referrers where the registry has that API, or with --referrers), so images
+signed by cosign verify too.
 Exit 1 when a check fails.`,
 		Example: `  pyimg verify --key cosign.pub registry.example.com/app:1.0
   pyimg verify --key cosign.pub --require sbom,scan --max-scan-age 7d --fail-on high registry.example.com/app:1.0
@@ -151,7 +152,7 @@ func (a *app) writeVerifyText(w io.Writer, rep *policy.Report) error {
 			}
 			status = "\x1b[" + code + "m" + status + "\x1b[0m"
 		}
-		fmt.Fprintf(w, "%s  %-19s %s\n", status, c.Name, c.Message)
+		fmt.Fprintf(w, "%s  %-22s %s\n", status, c.Name, c.Message)
 		for _, d := range c.Details {
 			fmt.Fprintf(w, "      %s\n", d)
 		}

@@ -42,6 +42,9 @@ var forbidden = map[string][]string{
 	"internal/tomlguard": {"image", "layers", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
 	"internal/safefile":  {"image", "layers", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
 	"generate":           {"image", "layers", "analyze", "lint", "internal/cli", "github.com/google/go-containerregistry/pkg/v1/remote", "github.com/spf13/cobra"},
+	"sign":               {"layers", "inventory", "sbom", "vuln", "analyze", "lint", "dockerfile", "internal/cli", "github.com/spf13/cobra"},
+	"sign/dsse":          {"image", "sign", "github.com/google/go-containerregistry", "internal/cli", "github.com/spf13/cobra"},
+	"sign/...":           {"analyze", "lint", "dockerfile", "baseimage", "internal/cli", "github.com/spf13/cobra"},
 }
 
 // Nothing but the CLI's own tree and main may import these.

@@ -83,6 +83,7 @@ type options struct {
 	addr       string
 	yanked     map[string]string
 	requiresPy map[string]string
+	hashes     map[string]string
 	noETag     bool
 }
 
@@ -124,6 +125,18 @@ func WithRequiresPython(filename, spec string) Option {
 			o.requiresPy = map[string]string{}
 		}
 		o.requiresPy[filename] = spec
+	}
+}
+
+// WithHashOverride advertises sha256 for filename instead of its real
+// hash, so that clients' hash verification can be tested against an index
+// that lies.
+func WithHashOverride(filename, sha256 string) Option {
+	return func(o *options) {
+		if o.hashes == nil {
+			o.hashes = map[string]string{}
+		}
+		o.hashes[filename] = sha256
 	}
 }
 

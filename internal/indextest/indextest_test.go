@@ -282,3 +282,13 @@ func TestPipDownloads(t *testing.T) {
 		}
 	}
 }
+
+func TestHashOverride(t *testing.T) {
+	lie := strings.Repeat("0", 64)
+	srv, _ := newIndex(t, WithHashOverride("other-2.0-py3-none-any.whl", lie))
+	_, j := get(t, srv.URL+"/simple/other/", MediaJSON)
+	_, h := get(t, srv.URL+"/simple/other/", "text/html")
+	if !strings.Contains(string(j), `"sha256":"`+lie+`"`) || !strings.Contains(string(h), "#sha256="+lie) {
+		t.Errorf("override not advertised:\n%s\n%s", j, h)
+	}
+}

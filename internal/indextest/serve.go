@@ -264,6 +264,14 @@ func (s *Server) requiresPython(d dist) string {
 	return d.RequiresPython
 }
 
+// sha256 returns the hash advertised for d.
+func (s *Server) sha256(d dist) string {
+	if h, ok := s.opts.hashes[d.Filename]; ok {
+		return h
+	}
+	return d.SHA256
+}
+
 func metadataHash(d dist) string {
 	sum := sha256.Sum256(d.Metadata)
 	return hex.EncodeToString(sum[:])
@@ -296,7 +304,7 @@ func (s *Server) projectJSON(project string, dists []dist) []byte {
 		f := file{
 			Filename:   d.Filename,
 			URL:        "/files/" + url.PathEscape(d.Filename),
-			Hashes:     map[string]string{"sha256": d.SHA256},
+			Hashes:     map[string]string{"sha256": s.sha256(d)},
 			Yanked:     false,
 			Size:       d.Size,
 			UploadTime: d.ModTime.UTC().Format("2006-01-02T15:04:05.000000Z"),
@@ -324,7 +332,7 @@ func (s *Server) projectHTML(project string, dists []dist) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html>\n<head><meta name=\"pypi:repository-version\" content=\"1.1\"><title>Links for %s</title></head>\n<body>\n<h1>Links for %s</h1>\n", html.EscapeString(project), html.EscapeString(project))
 	for _, d := range dists {
-		fmt.Fprintf(&b, "<a href=\"../../files/%s#sha256=%s\"", html.EscapeString(url.PathEscape(d.Filename)), d.SHA256)
+		fmt.Fprintf(&b, "<a href=\"../../files/%s#sha256=%s\"", html.EscapeString(url.PathEscape(d.Filename)), s.sha256(d))
 		if rp := s.requiresPython(d); rp != "" {
 			fmt.Fprintf(&b, " data-requires-python=\"%s\"", html.EscapeString(rp))
 		}

@@ -46,6 +46,14 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				out = append(out, lint.Finding(m, b.stage.From,
 					fmt.Sprintf("%s: base image %s %s; rebuilds pick up a different image", stageName(b.stage), b.display(), what), fix))
 			}
+			for _, e := range externalRefs(c) {
+				if e.ref.Digest != "" || e.ref.Tag != "" && e.ref.Tag != "latest" {
+					continue
+				}
+				out = append(out, lint.Finding(m, e.in,
+					fmt.Sprintf("%s=%s names an image without a version tag; rebuilds copy from a different image", e.via, e.ref.Raw),
+					"Pin a version tag and digest, e.g. `--from="+e.ref.Short()+":<version>@sha256:<digest>`."))
+			}
 			return out
 		}},
 		rule{meta: report.Rule{
@@ -54,12 +62,21 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 			Why: "Tags without a Debian codename or Alpine release move when Docker switches the default OS: `3.12-slim` " +
 				"went from bookworm to trixie, changing glibc and apt package names under an unchanged Dockerfile and breaking `apt-get install` lines.",
 			Fix:  "Append the OS release: `python:3.12-slim-bookworm`, `python:3.12-alpine3.22`.",
-			Bad:  "FROM python:3.13.9-slim@sha256:" + exampleDigest + "\n",
-			Good: "FROM python:3.13.9-slim-trixie@sha256:" + exampleDigest + "\n",
+			Bad:  "FROM python:3.13.9-slim\n",
+			Good: "FROM python:3.13.9-slim-trixie\n",
 		}, check: func(m report.Rule, c *lint.Context) []report.Finding {
 			var out []report.Finding
 			for _, b := range imageBases(k, c) {
 				if !b.official || !b.tagOK || b.tag.OS != "" || b.tag.Windows() || b.tag.Raw == "latest" || b.tag.Variant == baseimage.VariantOnbuild {
+					continue
+				}
+				// A digest cannot drift, and a frozen tag (end-of-life
+				// series, older patch release) no longer follows the
+				// default OS: PY106 reports the OS it is stuck on.
+				if b.ref.Digest != "" {
+					continue
+				}
+				if _, ok := frozenTag(k, c, b); ok {
 					continue
 				}
 				fixed := b.tag
@@ -86,13 +103,16 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 			Why: "`3.12-slim-bookworm` is rebuilt for every patch release, so two builds of the same commit can ship different " +
 				"interpreters; a regression in a patch release then appears without any change in the repository.",
 			Fix:  "Name the patch release, e.g. `python:3.13.9-slim-trixie`, and let Renovate or Dependabot bump it.",
-			Bad:  "FROM python:3.13-slim-trixie@sha256:" + exampleDigest + "\n",
-			Good: "FROM python:3.13.9-slim-trixie@sha256:" + exampleDigest + "\n",
+			Bad:  "FROM python:3.13-slim-trixie\n",
+			Good: "FROM python:3.13.9-slim-trixie\n",
 		}, check: func(m report.Rule, c *lint.Context) []report.Finding {
 			var out []report.Finding
 			for _, b := range imageBases(k, c) {
-				if !b.official || !b.tagOK || b.tag.HasPatch || b.tag.Raw == "latest" || b.tag.Version == "" {
+				if !b.official || !b.tagOK || b.tag.HasPatch || b.tag.Raw == "latest" || b.tag.Version == "" || b.ref.Digest != "" {
 					continue
+				}
+				if _, ok := frozenTag(k, c, b); ok {
+					continue // an end-of-life series gets no new patch releases
 				}
 				fix := "Name a patch release in the tag."
 				if p, ok := k.Python(b.tag.Series()); ok && p.Latest != "" {
@@ -126,6 +146,14 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				out = append(out, lint.Finding(m, b.stage.From,
 					fmt.Sprintf("%s: %s is not pinned by digest; the tag can move to a different image", stageName(b.stage), b.display()),
 					fmt.Sprintf("Run `pyimg pin` to rewrite it as `FROM %s@sha256:<digest>` (or get the digest with `docker buildx imagetools inspect %s`).", b.display(), b.display())))
+			}
+			for _, e := range externalRefs(c) {
+				if e.ref.Digest != "" {
+					continue
+				}
+				out = append(out, lint.Finding(m, e.in,
+					fmt.Sprintf("%s=%s is not pinned by digest; the tag can move to a different image", e.via, e.ref.Raw),
+					fmt.Sprintf("Append the digest: `%s@sha256:<digest>` (from `docker buildx imagetools inspect %s`).", e.ref.Raw, e.ref.Raw)))
 			}
 			return out
 		}},
@@ -178,6 +206,19 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 			var out []report.Finding
 			for _, b := range imageBases(k, c) {
 				rel, ok := osOf(k, b)
+				frozenNote := ""
+				if fz, isFrozen := frozenTag(k, c, b); isFrozen && b.tag.OS == "" {
+					if !fz.osOK {
+						f := lint.Finding(m, b.stage.From,
+							fmt.Sprintf("%s: %s is frozen: %s; the OS packages in it get no security fixes", stageName(b.stage), b.display(), fz.why),
+							"Use the newest patch release of a supported series with an explicit OS release, e.g. `python:3.13.9-slim-trixie`.")
+						f.Severity = report.SeverityWarning
+						out = append(out, f)
+						continue
+					}
+					rel, ok = fz.os, true
+					frozenNote = "; the tag is frozen there: " + fz.why
+				}
 				if b.isKnown && b.known.Deprecated {
 					out = append(out, lint.Finding(m, b.stage.From,
 						fmt.Sprintf("%s: %s is no longer updated by its publisher", stageName(b.stage), b.display()),
@@ -202,17 +243,20 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 				switch {
 				case st.Support == baseimage.EOL:
 					out = append(out, lint.Finding(m, b.stage.From,
-						fmt.Sprintf("%s: %s (%s) has had no security support since %s", stageName(b.stage), name, b.display(), day(st.EOL)), fix))
+						fmt.Sprintf("%s: %s (%s) has had no security support since %s%s", stageName(b.stage), name, b.display(), day(st.EOL), frozenNote), fix))
+				case !finalChainSet(c)[b.stage.Index]:
+					// A builder's OS that still gets (LTS) security fixes
+					// ships nothing: only an unsupported one is reported.
 				case st.Phase == baseimage.PhaseLTS:
 					f := lint.Finding(m, b.stage.From,
-						fmt.Sprintf("%s: %s (%s) left regular security support on %s; only Debian LTS covers it, until %s",
-							stageName(b.stage), name, b.display(), day(rel.SecurityEOL), day(st.EOL)), fix)
+						fmt.Sprintf("%s: %s (%s) left regular security support on %s; only Debian LTS covers it, until %s%s",
+							stageName(b.stage), name, b.display(), day(rel.SecurityEOL), day(st.EOL), frozenNote), fix)
 					f.Severity = report.SeverityWarning
 					out = append(out, f)
 				case st.Support == baseimage.EOLSoon:
 					f := lint.Finding(m, b.stage.From,
-						fmt.Sprintf("%s: %s (%s) reaches the end of security support on %s (%d days left)",
-							stageName(b.stage), name, b.display(), day(st.EOL), st.DaysLeft), fix)
+						fmt.Sprintf("%s: %s (%s) reaches the end of security support on %s (%d days left)%s",
+							stageName(b.stage), name, b.display(), day(st.EOL), st.DaysLeft, frozenNote), fix)
 					f.Severity = report.SeverityWarning
 					out = append(out, f)
 				}
@@ -221,7 +265,7 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 		}},
 		rule{meta: report.Rule{
 			ID: "PY107", Name: "python-abi-mismatch", Severity: report.SeverityError,
-			Summary: "A virtualenv or site-packages is copied between stages with different Python versions or libc.",
+			Summary: "A virtualenv, site-packages or pip --target directory is copied between stages with different Python versions or libc, or pip installs for another interpreter than the image runs.",
 			Why: "Compiled wheels are tagged for one CPython minor version and libc (`cp312-manylinux` vs `musllinux`), and a " +
 				"venv's `bin/python` links to the builder's interpreter: copying it into a 3.11 or distroless/Alpine stage fails " +
 				"at import time with `ModuleNotFoundError` or `Error loading shared library`.",
@@ -236,7 +280,7 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 					continue
 				}
 				for _, in := range s.Instructions {
-					if in.Kind != dockerfile.KindCopy || in.CopyFrom == "" || !copiesPythonEnv(in) {
+					if in.Kind != dockerfile.KindCopy || in.CopyFrom == "" || !copiesPythonEnv(in) && !copiesPipTarget(c, in) {
 						continue
 					}
 					var src pythonABI
@@ -274,7 +318,7 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 						fmt.Sprintf("Build %s on the same Python series and libc as %s.", in.CopyFrom, dst.image)))
 				}
 			}
-			return out
+			return append(out, interpreterMismatch(k, m, c)...)
 		}},
 		rule{meta: report.Rule{
 			ID: "PY108", Name: "python-prerelease", Severity: report.SeverityWarning,

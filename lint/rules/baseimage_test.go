@@ -6,6 +6,7 @@ import (
 
 	"github.com/pyimg/pyimg/baseimage"
 	"github.com/pyimg/pyimg/lint"
+	"github.com/pyimg/pyimg/report"
 )
 
 func TestPY101(t *testing.T) {
@@ -167,15 +168,36 @@ func TestPY108(t *testing.T) {
 	})
 }
 
-func TestPY102FixForEOLSeries(t *testing.T) {
+// TestFrozenEOLTag: an end-of-life series' tag without an OS release no
+// longer follows the default OS, so PY102's advice does not apply; PY106
+// reports the release its last images were built on.
+func TestFrozenEOLTag(t *testing.T) {
 	fs := lintSrc(t, "FROM python:3.9-slim\n", nil)
-	f, ok := find(fs, "PY102")
-	if !ok || strings.Contains(f.Fix, "3.9-slim-trixie") {
-		t.Errorf("PY102 fix for 3.9 = %q, must not suggest a tag that was never published", f.Fix)
+	if f, ok := find(fs, "PY102"); ok {
+		t.Errorf("PY102 on a frozen 3.9 tag: %s", f.Message)
 	}
+	f, ok := find(fs, "PY106")
+	if !ok || !strings.Contains(f.Message, "bookworm") || !strings.Contains(f.Message, "frozen") {
+		t.Errorf("PY106 for python:3.9-slim = %q, want the frozen bookworm release\n%s", f.Message, dump(fs))
+	}
+	if strings.Contains(dump(fs), "3.9-slim-trixie") {
+		t.Errorf("suggests python:3.9-slim-trixie, which was never published:\n%s", dump(fs))
+	}
+	fs = lintSrc(t, "FROM python:3.6\n", nil)
+	if f, ok := find(fs, "PY106"); !ok || f.Severity != report.SeverityError {
+		t.Errorf("PY106 for python:3.6 = %+v, want an error\n%s", f, dump(fs))
+	}
+	// The true case: a live series without an OS release still gets PY102.
 	fs = lintSrc(t, "FROM python:3.13-slim\n", nil)
 	k := baseimage.Embedded()
 	if f, _ := find(fs, "PY102"); !strings.Contains(f.Fix, "python:3.13-slim-"+k.Defaults.Debian) {
 		t.Errorf("PY102 fix for 3.13 = %q", f.Fix)
+	}
+	// A digest cannot drift: no PY102 or PY103.
+	fs = lintSrc(t, "FROM python:3.13-slim"+dg+"\n", nil)
+	for _, id := range []string{"PY102", "PY103"} {
+		if f, ok := find(fs, id); ok {
+			t.Errorf("%s on a digest-pinned tag: %s", id, f.Message)
+		}
 	}
 }

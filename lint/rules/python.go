@@ -71,17 +71,22 @@ type venvAt struct {
 
 // venvsOf returns the virtualenvs created in stage s and the stages it is
 // built FROM.
+// It is computed once per stage and lint run, from the parent's result.
 func venvsOf(c *lint.Context, s *dockerfile.Stage) []venvAt {
-	f := c.File
-	var chain []*dockerfile.Stage
-	for st := s; ; st = f.Stages[st.Parent] {
-		chain = append([]*dockerfile.Stage{st}, chain...)
-		if st.Parent < 0 || len(chain) > len(f.Stages) {
-			break
+	return c.Memo(venvsKey{s}, func() any {
+		var out []venvAt
+		if p := s.Parent; p >= 0 && p < s.Index {
+			out = slices.Clip(venvsOf(c, c.File.Stages[p]))
 		}
-	}
-	var out []venvAt
-	eachRun(c, chain, func(in *dockerfile.Instruction, cmds []shell.Command) {
+		return stageVenvs(c, s, out)
+	}).([]venvAt)
+}
+
+type venvsKey struct{ s *dockerfile.Stage }
+
+// stageVenvs appends the environments s's own RUNs create to out.
+func stageVenvs(c *lint.Context, s *dockerfile.Stage, out []venvAt) []venvAt {
+	eachRun(c, []*dockerfile.Stage{s}, func(in *dockerfile.Instruction, cmds []shell.Command) {
 		for i, cmd := range cmds {
 			if v, ok := shell.AsVenv(cmd); ok {
 				if p := resolvePath(in.State.Workdir, v.Path); p != "" {
@@ -162,7 +167,7 @@ func checkPipUserAsRoot(m report.Rule, c *lint.Context) []report.Finding {
 		return nil
 	}
 	var out []report.Finding
-	for _, in := range chainInstructions(finalChain(c)) {
+	for _, in := range finalInstructions(c) {
 		switch in.Kind {
 		case dockerfile.KindRun:
 			if u := in.State.User; u != "" && !isRootUser(u) {

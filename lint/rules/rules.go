@@ -28,6 +28,8 @@ func All(k *baseimage.Knowledge) []lint.Rule {
 	out = append(out, sizeRules()...)
 	out = append(out, runtimeRules()...)
 	out = append(out, pythonRules()...)
+	out = append(out, habitRules()...)
+	out = append(out, condaRule(), chownRule(k))
 	return out
 }
 

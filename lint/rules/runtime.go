@@ -57,12 +57,11 @@ func runtimeRules() []lint.Rule {
 		}, check: checkHealthcheck},
 		rule{meta: report.Rule{
 			ID: "PY405", Name: "cd-in-run", Severity: report.SeverityInfo,
-			Summary: "RUN changes directory with cd instead of WORKDIR.",
-			Why: "A cd lasts only for its RUN: `RUN cd /app` followed by `RUN pip install -e .` installs from /, and " +
-				"chains of `cd … && cd ..` make it hard to see where later commands run.",
-			Fix: "Use `WORKDIR /app`; for a one-off directory use a subshell `(cd /tmp/src && make)` or the tool's " +
-				"own option (`tar -C`, `make -C`, `pip install ./pkg`).",
-			Bad:  pyFrom + "COPY . /app\nRUN cd /app && pip install --no-cache-dir .\n",
+			Summary: "A RUN ends with cd: the directory change is lost.",
+			Why: "A cd lasts only for its RUN: `RUN cd /app` followed by `RUN pip install -e .` installs from the previous " +
+				"working directory, not /app. (`RUN cd /src && make` is fine: the change is used within the RUN.)",
+			Fix:  "Use `WORKDIR /app` for the instructions that follow.",
+			Bad:  pyFrom + "COPY . /app\nRUN cd /app\nRUN pip install --no-cache-dir .\n",
 			Good: pyFrom + "WORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir .\n",
 		}, check: checkCd},
 		rule{meta: report.Rule{
@@ -80,7 +79,7 @@ func runtimeRules() []lint.Rule {
 // effective returns the last instruction of kind in the target's FROM chain.
 func effective(c *lint.Context, kind string) *dockerfile.Instruction {
 	var last *dockerfile.Instruction
-	for _, in := range chainInstructions(finalChain(c)) {
+	for _, in := range finalInstructions(c) {
 		if in.Kind == kind {
 			last = in
 		}
@@ -167,7 +166,7 @@ func checkUnbuffered(m report.Rule, c *lint.Context) []report.Finding {
 		return nil
 	}
 	t := target(c)
-	if v, ok := t.Final.Env["PYTHONUNBUFFERED"]; ok && v != "" {
+	if v := t.Final.Env.Get("PYTHONUNBUFFERED"); v != "" {
 		return nil
 	}
 	for _, k := range []string{dockerfile.KindCmd, dockerfile.KindEntrypoint} {
@@ -237,7 +236,7 @@ func unsafePipe(scripts []*shell.Script) string {
 
 func checkHealthcheck(m report.Rule, c *lint.Context) []report.Finding {
 	var expose *dockerfile.Instruction
-	for _, in := range chainInstructions(finalChain(c)) {
+	for _, in := range finalInstructions(c) {
 		switch in.Kind {
 		case dockerfile.KindHealthcheck:
 			return nil
@@ -262,6 +261,9 @@ func isTempDir(p string) bool {
 		strings.Contains(p, "mktemp") || p == "-" || p == ".." || p == "/"
 }
 
+// checkCd reports a cd whose directory change is lost: the last command
+// of a RUN (`RUN cd /app`, `RUN make && cd /srv`). `cd x && cmd` within one
+// RUN is idiomatic and works.
 func checkCd(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
 	for _, s := range c.Stages() {
@@ -269,32 +271,39 @@ func checkCd(m report.Rule, c *lint.Context) []report.Finding {
 			if in.Kind != dockerfile.KindRun {
 				continue
 			}
+			var last *shell.Command
 			cmds := runCommands(c, in)
-			for _, cmd := range cmds {
-				if cmd.Name != "cd" || cmd.Nesting != shell.NestNone {
-					continue
+			for i := range cmds {
+				if cmds[i].Nesting == shell.NestNone {
+					last = &cmds[i]
 				}
-				dir := ""
-				if len(cmd.Args) > 0 {
-					dir = cmd.Args[len(cmd.Args)-1]
-				}
-				if isTempDir(dir) {
-					continue
-				}
-				msg := fmt.Sprintf("RUN changes directory with `cd %s`", dir)
-				if len(cmds) == 1 {
-					msg += "; it has no effect on later instructions"
-				}
-				fix := "Use `WORKDIR " + dir + "` before the RUN, or a subshell `(cd " + dir + " && …)`."
-				if !path.IsAbs(dir) {
-					fix = "Use WORKDIR with an absolute path, or a subshell `(cd " + dir + " && …)`."
-				}
-				out = append(out, lint.Finding(m, in, msg, fix))
-				break
 			}
+			if last == nil || last.Name != "cd" {
+				continue
+			}
+			dir := ""
+			if len(last.Args) > 0 {
+				dir = last.Args[len(last.Args)-1]
+			}
+			if isTempDir(dir) {
+				continue
+			}
+			fix := "Use `WORKDIR " + dir + "` before the instructions that need it."
+			if !path.IsAbs(dir) {
+				fix = "Use WORKDIR with an absolute path before the instructions that need it."
+			}
+			out = append(out, lint.Finding(m, in,
+				fmt.Sprintf("RUN ends with `cd %s`; the directory change is lost when the RUN ends and later instructions still run in %s", dir, workdirOr(in.State.Workdir)), fix))
 		}
 	}
 	return out
+}
+
+func workdirOr(w string) string {
+	if w == "" {
+		return "the base image's working directory"
+	}
+	return w
 }
 
 func checkRelativeWorkdir(m report.Rule, c *lint.Context) []report.Finding {
@@ -304,17 +313,14 @@ func checkRelativeWorkdir(m report.Rule, c *lint.Context) []report.Finding {
 			if in.Kind != dockerfile.KindWorkdir {
 				continue
 			}
-			p := in.Path
-			if strings.HasPrefix(p, "$") {
-				// WORKDIR $APP_HOME: judge the value when it is known.
-				name := strings.Trim(strings.TrimPrefix(p, "$"), "{}")
-				v, ok := in.State.Lookup(name)
-				if !ok || v == "" || strings.ContainsAny(name, "/:-") {
-					continue
-				}
-				p = v
+			// Judge the value BuildKit uses: WORKDIR "$CODE_DIR" with
+			// ENV CODE_DIR=/code is absolute. An unknown variable
+			// (WORKDIR $HOME from the base image) cannot be judged.
+			p := in.ExpandedPath
+			if p == "" {
+				p = in.Path
 			}
-			if p == "" || path.IsAbs(p) || strings.HasPrefix(p, "$") {
+			if p == "" || path.IsAbs(p) || strings.Contains(p, "$") {
 				continue
 			}
 			out = append(out, lint.Finding(m, in,

@@ -66,7 +66,9 @@ func TestPY404(t *testing.T) {
 func TestPY405(t *testing.T) {
 	t.Parallel()
 	runCases(t, "PY405", []ruleCase{
-		{name: "cd-and", src: py + "RUN cd /app && pip install --no-cache-dir .\n", want: []int{2}},
+		// cd x && cmd uses the change within the RUN: idiomatic (issue 13).
+		{name: "cd-and", src: py + "RUN cd /app && pip install --no-cache-dir .\n"},
+		{name: "cd-last", src: py + "RUN make -C /src && cd /src\n", want: []int{2}},
 		{name: "cd-alone", src: py + "RUN cd /app\n", want: []int{2}},
 		{name: "subshell", src: py + "RUN (cd /src && make install)\n"},
 		{name: "tmp", src: py + "RUN cd /tmp && curl -fsSLO https://x/y.tgz && tar xzf y.tgz && rm y.tgz\n"},

@@ -23,36 +23,7 @@ func securityRules(k *baseimage.Knowledge) []lint.Rule {
 			Fix:  "Create a user and switch to it by UID at the end of the final stage: `RUN useradd --uid 10001 app` then `USER 10001`.",
 			Bad:  "FROM python:3.13.9-slim-trixie@sha256:" + exampleDigest + "\nCMD [\"python\", \"-m\", \"app\"]\n",
 			Good: "FROM python:3.13.9-slim-trixie@sha256:" + exampleDigest + "\nRUN useradd --uid 10001 app\nUSER 10001\nCMD [\"python\", \"-m\", \"app\"]\n",
-		}, check: func(m report.Rule, c *lint.Context) []report.Finding {
-			t := c.Target
-			user := t.Final.User
-			if strings.Contains(user, "$") {
-				return nil
-			}
-			if user != "" {
-				if !isRootUser(user) {
-					return nil
-				}
-				return []report.Finding{lint.Finding(m, instructionAt(c.File, t.Final.UserLine, t.From),
-					fmt.Sprintf("final %s runs as root (USER %s)", stageName(t), user),
-					"Switch to a non-root UID after the steps that need root: `USER 10001`.")}
-			}
-			root := c.File.Root(t)
-			what := "scratch"
-			if root.IsImage() {
-				b := describeBase(k, c, root)
-				if b.fullyVariable() {
-					return nil
-				}
-				if b.isKnown && (b.known.NonRoot || b.known.User != "" && !isRootUser(b.known.User)) {
-					return nil
-				}
-				what = b.display()
-			}
-			return []report.Finding{lint.Finding(m, t.From,
-				fmt.Sprintf("final %s runs as root: no USER instruction, and %s runs as root by default", stageName(t), what),
-				"Add `RUN useradd --uid 10001 app` and `USER 10001` at the end of the final stage, or use a non-root base such as a distroless `:nonroot` image.")}
-		}},
+		}, check: checkRoot(k)},
 		rule{meta: report.Rule{
 			ID: "PY202", Name: "secret-in-env-or-arg", Severity: report.SeverityError,
 			Summary: "ENV or ARG holds a secret-looking value.",
@@ -63,13 +34,27 @@ func securityRules(k *baseimage.Knowledge) []lint.Rule {
 			Good: "FROM python:3.13.9-slim-trixie@sha256:" + exampleDigest + "\nRUN --mount=type=secret,id=aws,env=AWS_SECRET_ACCESS_KEY python -m app.fetch\n",
 		}, check: func(m report.Rule, c *lint.Context) []report.Finding {
 			var out []report.Finding
+			inChain := finalChainSet(c)
 			for _, in := range c.File.Instructions() {
 				if in.Kind != dockerfile.KindEnv && in.Kind != dockerfile.KindArg {
 					continue
 				}
+				// ENV lands in the image config and ARG in the history of
+				// the target and the stages it is built FROM; a builder's
+				// are never pushed. A credential written into the
+				// Dockerfile is exposed wherever it is used.
+				stored := in.Stage < 0 || inChain[in.Stage]
 				for _, kv := range in.KeyValues {
 					fix := fmt.Sprintf("Remove %s from %s and pass it with `RUN --mount=type=secret,id=%s` (docker build --secret) or at run time.",
 						kv.Key, in.Kind, strings.ToLower(kv.Key))
+					if !stored {
+						if why := secretReason(kv); why != "" {
+							out = append(out, lint.Finding(m, in,
+								fmt.Sprintf("%s %s %s; %s does not reach the final image, but the value is written into the Dockerfile for everyone who can read the source",
+									in.Kind, kv.Key, why, stageName(c.File.Stages[in.Stage])), fix))
+						}
+						continue
+					}
 					if why := secretReason(kv); why != "" {
 						out = append(out, lint.Finding(m, in,
 							fmt.Sprintf("%s %s %s; the value is stored in the image and visible to anyone who can pull it", in.Kind, kv.Key, why), fix))
@@ -109,29 +94,41 @@ func securityRules(k *baseimage.Knowledge) []lint.Rule {
 			if c.Build == nil {
 				return nil // stdin: the context is unknown
 			}
+			// Only a copy whose destination reaches the target whole
+			// leaks: a builder that copies the context (.git for
+			// setuptools_scm included) and hands over only its build
+			// output does not.
+			r := reaching(c)
 			var copies []*dockerfile.Instruction
 			for _, s := range c.Stages() {
 				for _, in := range s.Instructions {
 					if (in.Kind == dockerfile.KindCopy || in.Kind == dockerfile.KindAdd) && in.CopyFrom == "" && copiesWholeContext(in) {
-						copies = append(copies, in)
+						dest := resolvePath(in.State.Workdir, in.Dest)
+						if dest == "" || r.whole(s.Index, dest) {
+							copies = append(copies, in)
+						}
 					}
 				}
 			}
 			if len(copies) == 0 {
 				return nil
 			}
+			// Apply the ignore file's own matcher to files that would
+			// leak: allow-lists (`*` then `!src`), `.*` and `**/.git`
+			// all count. Keys alone are not reported once .env and .git
+			// are excluded: most contexts have none.
 			var missing []string
 			if !c.Build.Excludes(".env") {
 				missing = append(missing, ".env")
 			}
-			if !c.Build.Excludes(".git") {
+			if !c.Build.Excludes(".git/config") {
 				missing = append(missing, ".git")
-			}
-			if !c.Build.Excludes("id_rsa") || !c.Build.Excludes("server.pem") {
-				missing = append(missing, "private keys (id_rsa, *.pem)")
 			}
 			if len(missing) == 0 {
 				return nil
+			}
+			if !c.Build.Excludes("id_rsa") || !c.Build.Excludes("server.pem") {
+				missing = append(missing, "private keys (id_rsa, *.pem)")
 			}
 			where := "there is no .dockerignore"
 			if c.Build.HasIgnoreFile() {
@@ -206,6 +203,64 @@ func securityRules(k *baseimage.Knowledge) []lint.Rule {
 				fmt.Sprintf("Use the numeric UID of %s, e.g. `RUN useradd --uid 10001 %s` and `USER 10001`.", name, name))}
 		}},
 	}, shellSecurityRules()...)
+}
+
+// checkRoot is PY201. An image that starts as root and drops privileges
+// in its entrypoint is reported at info level with what was found; a base
+// pyimg does not know is reported as an unknown user, not as root.
+func checkRoot(k *baseimage.Knowledge) func(m report.Rule, c *lint.Context) []report.Finding {
+	return func(m report.Rule, c *lint.Context) []report.Finding {
+		t := c.Target
+		user := t.Final.User
+		if strings.Contains(user, "$") {
+			return nil
+		}
+		info := func(in *dockerfile.Instruction, msg, fix string) []report.Finding {
+			f := lint.Finding(m, in, msg, fix)
+			f.Severity = report.SeverityInfo
+			return []report.Finding{f}
+		}
+		if user != "" {
+			if !isRootUser(user) {
+				return nil
+			}
+			at := instructionAt(c.File, t.Final.UserLine, t.From)
+			if how := stepDown(c); how != "" {
+				return info(at, fmt.Sprintf("final %s starts as root (USER %s); %s", stageName(t), user, how),
+					"Nothing to do if the step-down is intended; make sure every process the entrypoint starts runs as the unprivileged user.")
+			}
+			return []report.Finding{lint.Finding(m, at,
+				fmt.Sprintf("final %s runs as root (USER %s)", stageName(t), user),
+				"Switch to a non-root UID after the steps that need root: `USER 10001`.")}
+		}
+		root := c.File.Root(t)
+		what := "scratch"
+		if root.IsImage() {
+			b := describeBase(k, c, root)
+			if b.fullyVariable() {
+				return nil
+			}
+			u, nonRoot, known := baseUser(b)
+			if known && nonRoot {
+				return nil
+			}
+			if !known {
+				return info(t.From,
+					fmt.Sprintf("final %s sets no USER; which user %s runs as is unknown to pyimg", stageName(t), b.display()),
+					"Check with `docker inspect -f '{{.Config.User}}' IMAGE`; if it is root, add `USER 10001` at the end of the final stage.")
+			}
+			what = b.display() + " runs as " + u + " by default"
+		} else {
+			what += " runs as root by default"
+		}
+		if how := stepDown(c); how != "" {
+			return info(t.From, fmt.Sprintf("final %s starts as root (no USER instruction); %s", stageName(t), how),
+				"Nothing to do if the step-down is intended; make sure every process the entrypoint starts runs as the unprivileged user.")
+		}
+		return []report.Finding{lint.Finding(m, t.From,
+			fmt.Sprintf("final %s runs as root: no USER instruction, and %s", stageName(t), what),
+			"Add `RUN useradd --uid 10001 app` and `USER 10001` at the end of the final stage, or use a non-root base such as a distroless `:nonroot` image.")}
+	}
 }
 
 // isRootUser reports USER root, 0, root:root, 0:0 and the like.

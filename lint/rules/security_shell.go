@@ -41,7 +41,7 @@ func shellSecurityRules() []lint.Rule {
 		}},
 		rule{meta: report.Rule{
 			ID: "PY206", Name: "sudo", Severity: report.SeverityWarning,
-			Summary: "RUN uses sudo.",
+			Summary: "RUN uses sudo, or the final image installs it.",
 			Why: "Build steps already run as the current USER, so sudo only works if the image ships sudo and a sudoers " +
 				"entry, which lets any process of the app user become root at run time.",
 			Fix:  "Put the step before `USER app` (it runs as root there) or switch with `USER root` … `USER 10001`; remove sudo from the image.",
@@ -69,6 +69,22 @@ func shellSecurityRules() []lint.Rule {
 						"Run the step as root before USER and drop sudo."))
 				}
 			})
+			// Installing sudo in the final image lets the app user become
+			// root at run time, whether or not the build uses it.
+			for _, in := range finalInstructions(c) {
+				if in.Kind != dockerfile.KindRun || seen[in] {
+					continue
+				}
+				for _, sc := range runScripts(in) {
+					for _, pi := range shell.SystemInstalls(sc) {
+						if pi.Package == "sudo" || pi.Package == "doas" {
+							seen[in] = true
+							out = append(out, lint.Finding(m, in, fmt.Sprintf("final image installs %s", pi.Package),
+								"Do not install sudo in the image: run root steps before `USER 10001`."))
+						}
+					}
+				}
+			}
 			return out
 		}},
 	}

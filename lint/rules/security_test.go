@@ -78,7 +78,10 @@ func TestPY203(t *testing.T) {
 		{name: "no ignore file", src: "FROM python:3.12\nCOPY . .\n", build: noIgnore, want: []int{2}},
 		{name: "partial ignore", src: "FROM python:3.12\nCOPY . /app\n", build: partial, want: []int{2}},
 		{name: "ADD dot", src: "FROM python:3.12\nADD ./ /app\n", build: noIgnore, want: []int{2}},
-		{name: "builder stage too", src: "FROM python:3.12 AS b\nCOPY . .\nFROM python:3.12\nCOPY --from=b /app /app\n", build: noIgnore, want: []int{2}},
+		// The builder's context copy reaches the final image whole when
+		// the final stage copies its destination (or a parent of it).
+		{name: "builder stage too", src: "FROM python:3.12 AS b\nWORKDIR /app\nCOPY . .\nFROM python:3.12\nCOPY --from=b /app /app\n", build: noIgnore, want: []int{3}},
+		{name: "builder root copied", src: "FROM python:3.12 AS b\nCOPY . /src\nFROM python:3.12\nCOPY --from=b / /\n", build: noIgnore, want: []int{2}},
 		{name: "good ignore", src: "FROM python:3.12\nCOPY . .\n", build: goodIgnore},
 		{name: "allow-list ignore", src: "FROM python:3.12\nCOPY . .\n", build: allow},
 		{name: "specific files", src: "FROM python:3.12\nCOPY app/ /app/\n", build: noIgnore},
@@ -123,7 +126,7 @@ func TestPY206(t *testing.T) {
 		{name: "sudo apt", src: "FROM python:3.12\nUSER app\nRUN sudo apt-get update && sudo apt-get install -y curl\n", want: []int{3}},
 		{name: "sudo in heredoc", src: "FROM python:3.12\nRUN <<EOF\nsudo pip install x\nEOF\n", want: []int{2}},
 		{name: "no sudo", src: "FROM python:3.12\nRUN apt-get update\n"},
-		{name: "installing sudo is not using it", src: "FROM python:3.12\nRUN apt-get install -y sudo\n"},
+		{name: "installing sudo counts (issue 13: sudo in the final image lets the app user become root)", src: "FROM python:3.12\nRUN apt-get install -y sudo\n", want: []int{2}},
 		{name: "echo sudo", src: "FROM python:3.12\nRUN echo sudo\n"},
 	})
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/pyimg/pyimg/dockerfile"
@@ -162,18 +163,45 @@ func target(c *lint.Context) *dockerfile.Stage {
 
 // finalChain returns the stages whose layers end up in the target image:
 // the stages it is built FROM, root first, then the target.
+// It is computed once per lint run and shared: callers must not modify it.
 func finalChain(c *lint.Context) []*dockerfile.Stage {
-	if len(c.File.Stages) == 0 {
-		return nil
-	}
-	var out []*dockerfile.Stage
-	for s := target(c); ; s = c.File.Stages[s.Parent] {
-		out = append([]*dockerfile.Stage{s}, out...)
-		if s.Parent < 0 || s.Parent >= len(c.File.Stages) || len(out) > len(c.File.Stages) {
-			break
+	return c.Memo(finalChainKey{}, func() any {
+		if len(c.File.Stages) == 0 {
+			return []*dockerfile.Stage(nil)
 		}
-	}
-	return out
+		var out []*dockerfile.Stage
+		for s := target(c); ; s = c.File.Stages[s.Parent] {
+			out = append(out, s)
+			if s.Parent < 0 || s.Parent >= len(c.File.Stages) || len(out) > len(c.File.Stages) {
+				break
+			}
+		}
+		slices.Reverse(out)
+		return out
+	}).([]*dockerfile.Stage)
+}
+
+type finalChainKey struct{}
+
+type finalChainSetKey struct{}
+
+// finalChainSet reports by stage index whether the stage is in finalChain.
+func finalChainSet(c *lint.Context) map[int]bool {
+	return c.Memo(finalChainSetKey{}, func() any {
+		out := map[int]bool{}
+		for _, s := range finalChain(c) {
+			out[s.Index] = true
+		}
+		return out
+	}).(map[int]bool)
+}
+
+type finalInstructionsKey struct{}
+
+// finalInstructions returns the instructions of finalChain in order,
+// computed once per lint run.
+func finalInstructions(c *lint.Context) []*dockerfile.Instruction {
+	return c.Memo(finalInstructionsKey{}, func() any { return chainInstructions(finalChain(c)) }).([]*dockerfile.Instruction)
 }
 
 // chainInstructions returns the instructions of stages in order.
@@ -202,8 +230,11 @@ func runCommands(c *lint.Context, in *dockerfile.Instruction) []shell.Command {
 
 // eachRun calls fn for every RUN of stages with its commands.
 func eachRun(c *lint.Context, stages []*dockerfile.Stage, fn func(in *dockerfile.Instruction, cmds []shell.Command)) {
-	for _, in := range chainInstructions(stages) {
-		if in.Kind == dockerfile.KindRun {
+	for _, s := range stages {
+		for _, in := range s.Instructions {
+			if in.Kind != dockerfile.KindRun {
+				continue
+			}
 			fn(in, runCommands(c, in))
 		}
 	}

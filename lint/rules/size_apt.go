@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/pyimg/pyimg/dockerfile"
@@ -12,18 +13,66 @@ import (
 
 // Checks of apt-get and apk installs (PY301–PY303, PY309).
 
+// reNoRecommendsConf matches apt configuration that turns Recommends off,
+// as written to /etc/apt/apt.conf.d by `echo 'APT::Install-Recommends "0";'`.
+var reNoRecommendsConf = regexp.MustCompile(`(?i)APT::Install-Recommends\s*(=\s*|\s+)\\?["']?\s*(0|false|no|off)\b`)
+
+// configuresNoRecommends reports whether in writes apt configuration that
+// turns Recommends off for later installs.
+func configuresNoRecommends(in *dockerfile.Instruction) bool {
+	switch in.Kind {
+	case dockerfile.KindRun:
+		s := in.Script()
+		return strings.Contains(s, "apt.conf") && reNoRecommendsConf.MatchString(s)
+	case dockerfile.KindCopy:
+		if !strings.Contains(in.Dest, "/etc/apt/apt.conf") {
+			return false
+		}
+		for _, h := range in.Heredocs {
+			if reNoRecommendsConf.MatchString(h.Content) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func checkAptRecommends(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
+	configured := false
 	eachRun(c, finalChain(c), func(in *dockerfile.Instruction, cmds []shell.Command) {
+		if configured {
+			return
+		}
 		for _, cmd := range cmds {
 			if a, ok := shell.AsApt(cmd); ok && a.Sub == "install" && !a.NoInstallRecommends && len(a.Packages) > 0 {
 				out = append(out, lint.Finding(m, in,
 					fmt.Sprintf("%s install of %s without --no-install-recommends", a.Tool, strings.Join(a.Packages, " ")),
 					"Add `--no-install-recommends` to the install command."))
-				return
+				break
 			}
 		}
+		configured = configuresNoRecommends(in)
 	})
+	// A COPY of the configuration counts as well.
+	if !configured {
+		for _, in := range finalInstructions(c) {
+			if in.Kind == dockerfile.KindCopy && configuresNoRecommends(in) {
+				return dropAfter(out, in.StartLine)
+			}
+		}
+	}
+	return out
+}
+
+// dropAfter removes the findings after line.
+func dropAfter(fs []report.Finding, line int) []report.Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		if f.Line < line {
+			out = append(out, f)
+		}
+	}
 	return out
 }
 

@@ -64,9 +64,26 @@ func checkCompilers(m report.Rule, c *lint.Context) []report.Finding {
 	return out
 }
 
+// packagingToolPath names the packaging tool a copied path holds, "" if
+// none: /opt/poetry, /root/.local/bin/poetry, /usr/local/bin/uv.
+func packagingToolPath(p string) string {
+	lp := strings.ToLower(strings.TrimSuffix(p, "/"))
+	base := lp[strings.LastIndex(lp, "/")+1:]
+	switch base {
+	case "poetry", "pypoetry", "uv", "uvx", "pdm", "pipenv", "pip-sync", "pip-compile", "hatch":
+		return strings.TrimPrefix(base, "py")
+	}
+	for _, tool := range []string{"poetry", "pipx"} {
+		if strings.Contains(lp, "/"+tool+"/") || strings.HasSuffix(lp, "/"+tool) {
+			return tool
+		}
+	}
+	return ""
+}
+
 func checkPackagingTools(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
-	for _, in := range chainInstructions(finalChain(c)) {
+	for _, in := range finalInstructions(c) {
 		switch in.Kind {
 		case dockerfile.KindRun:
 			seen := map[string]bool{}
@@ -89,6 +106,20 @@ func checkPackagingTools(m report.Rule, c *lint.Context) []report.Finding {
 				out = append(out, lint.Finding(m, in,
 					"final image copies the uv binary from "+in.CopyFrom,
 					"Mount it for the install instead: `RUN --mount=from="+in.CopyFrom+",source=/uv,target=/bin/uv uv …`."))
+				continue
+			}
+			// A tool installed in a builder and copied over counts as
+			// installing it: COPY --from=builder $POETRY_HOME $POETRY_HOME.
+			if in.CopyFrom == "" {
+				continue
+			}
+			for _, src := range in.Sources {
+				if tool := packagingToolPath(src); tool != "" {
+					out = append(out, lint.Finding(m, in,
+						fmt.Sprintf("final image copies %s (%s) from %s", tool, src, in.CopyFrom),
+						"Copy only the installed environment (the venv or site-packages), not the tool that built it."))
+					break
+				}
 			}
 		}
 	}

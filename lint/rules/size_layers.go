@@ -28,8 +28,55 @@ func isDependencySource(src string) bool {
 		}
 	}
 	switch b {
-	case "README.md", "README.rst", "README", "LICENSE", "MANIFEST.in", "setup.cfg", ".python-version":
+	case "README.md", "README.rst", "README", "LICENSE", "MANIFEST.in", "setup.cfg", ".python-version",
+		// A package's __init__.py or version module copied alone is read
+		// for the version; build hooks are inputs of the install.
+		"__init__.py", "__about__.py", "_version.py", "version.py", "build.py", "hatch_build.py":
 		return true
+	}
+	return false
+}
+
+// depsInstalled reports whether s's FROM chain already installed the
+// dependencies before s (a RUN with a dependency install), or s copies an
+// installed environment from another stage before index upto: a later
+// `uv sync` or `poetry install` then only adds the project.
+func depsInstalled(c *lint.Context, s *dockerfile.Stage) bool {
+	p := s.Parent
+	return p >= 0 && p < s.Index && stageInstallsDeps(c, c.File.Stages[p])
+}
+
+type depsKey struct{ s *dockerfile.Stage }
+
+// stageInstallsDeps reports whether s or a stage it is built FROM runs a
+// dependency install, computed once per stage and lint run.
+func stageInstallsDeps(c *lint.Context, s *dockerfile.Stage) bool {
+	return c.Memo(depsKey{s}, func() any {
+		for _, in := range s.Instructions {
+			if in.Kind == dockerfile.KindRun && installsDeps(c, in) {
+				return true
+			}
+		}
+		return depsInstalled(c, s)
+	}).(bool)
+}
+
+// installsDeps reports whether a RUN installs the dependencies (not only
+// the project: `poetry install --only-root`, `pip install --no-deps`).
+func installsDeps(c *lint.Context, in *dockerfile.Instruction) bool {
+	for _, cmd := range runCommands(c, in) {
+		if _, ok := shell.DependencyInstall(cmd); ok && !projectOnly(cmd) {
+			return true
+		}
+	}
+	return false
+}
+
+func projectOnly(cmd shell.Command) bool {
+	for _, a := range cmd.Args {
+		if a == "--only-root" || a == "--no-deps" {
+			return true
+		}
 	}
 	return false
 }
@@ -73,10 +120,16 @@ func copiesAppSource(in *dockerfile.Instruction, bc *dockerfile.Context) (string
 func checkSourceBeforeDeps(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
 	for _, s := range c.Stages() {
+		if depsInstalled(c, s) {
+			continue
+		}
 		var src *dockerfile.Instruction
 		var what string
 	scan:
 		for _, in := range s.Instructions {
+			if in.Kind == dockerfile.KindCopy && in.CopyFrom != "" && src == nil && copiesPythonEnv(in) {
+				break // an environment installed elsewhere comes first
+			}
 			if w, ok := copiesAppSource(in, c.Build); ok && src == nil {
 				src, what = in, w
 				continue
@@ -86,7 +139,7 @@ func checkSourceBeforeDeps(m report.Rule, c *lint.Context) []report.Finding {
 			}
 			for _, cmd := range runCommands(c, in) {
 				step, ok := shell.DependencyInstall(cmd)
-				if !ok {
+				if !ok || projectOnly(cmd) {
 					continue
 				}
 				if src != nil {
@@ -254,7 +307,8 @@ func installedPackages(cmds []shell.Command) map[string]bool {
 func removedPackages(cmds []shell.Command) []string {
 	var out []string
 	for _, cmd := range cmds {
-		if a, ok := shell.AsApt(cmd); ok && (a.Sub == "remove" || a.Sub == "purge") {
+		// apt-get autoremove --purge PKG removes PKG too.
+		if a, ok := shell.AsApt(cmd); ok && (a.Sub == "remove" || a.Sub == "purge" || a.Sub == "autoremove") {
 			for _, p := range a.Packages {
 				out = append(out, shell.PackageName(p))
 			}
@@ -272,7 +326,7 @@ func checkLateCleanup(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
 	var earlier []created
 	pkgs := map[string]*dockerfile.Instruction{}
-	for _, in := range chainInstructions(finalChain(c)) {
+	for _, in := range finalInstructions(c) {
 		if in.Kind != dockerfile.KindRun {
 			earlier = append(earlier, copyDests(in)...)
 			continue
@@ -338,7 +392,7 @@ func createdIn(list []created, p string) *created {
 func checkChownAfterCopy(m report.Rule, c *lint.Context) []report.Finding {
 	var out []report.Finding
 	var copies []created
-	for _, in := range chainInstructions(finalChain(c)) {
+	for _, in := range finalInstructions(c) {
 		if in.Kind != dockerfile.KindRun {
 			copies = append(copies, copyDests(in)...)
 			continue
@@ -355,6 +409,9 @@ func checkChownAfterCopy(m report.Rule, c *lint.Context) []report.Finding {
 					continue
 				}
 				for _, cp := range copies {
+					if o.From != "" && !sameOwner(o.From, copyOwner(cp.in)) {
+						continue // chown --from=OLD leaves files owned by others alone
+					}
 					if within(cp.path, p) || within(p, cp.path) {
 						hit = fmt.Sprintf("%s -R %s rewrites %s, copied by %s at line %d", o.Tool, o.Spec, raw, cp.in.Kind, cp.in.StartLine)
 						break
@@ -376,6 +433,27 @@ func checkChownAfterCopy(m report.Rule, c *lint.Context) []report.Finding {
 		}
 	}
 	return out
+}
+
+// copyOwner returns the owner COPY gives its files: --chown, else root.
+func copyOwner(in *dockerfile.Instruction) string {
+	if in.Chown != "" {
+		return in.Chown
+	}
+	return "0:0"
+}
+
+// sameOwner reports whether two owner[:group] specs name the same user
+// (root and 0 are the same; other names are compared as written).
+func sameOwner(a, b string) bool {
+	norm := func(s string) string {
+		u, _, _ := strings.Cut(s, ":")
+		if u == "root" {
+			return "0"
+		}
+		return u
+	}
+	return norm(a) == norm(b)
 }
 
 // installsPackages reports whether a RUN installs system or Python

@@ -1,6 +1,9 @@
 """Print the tags packaging.tags computes for a target system, one per line.
 
-Usage: python3 packaging_tags.py PYTHON_VERSION LIBC LIBC_VERSION ARCH
+Usage: python3 packaging_tags.py PYTHON_VERSION LIBC LIBC_VERSION ARCH [MODULE]
+
+MODULE is the packaging to use: "packaging" (default) or the copy pip
+vendors, "pip._vendor.packaging".
 
 The running interpreter's view of its system is replaced by the target's:
 sysconfig.get_platform() (the arch), the glibc version (_manylinux) and the
@@ -8,12 +11,16 @@ musl version (_musllinux); ABI checks by ELF header are assumed to pass. The
 tags are then produced by packaging's own cpython_tags() followed by
 compatible_tags(), which is what sys_tags() yields for CPython.
 """
+import importlib
 import sys
 import sysconfig
 
-from packaging import _manylinux, _musllinux, tags
-
 py, libc, libc_version, arch = sys.argv[1:5]
+module = sys.argv[5] if len(sys.argv) > 5 else "packaging"
+pkg = importlib.import_module(module)
+_manylinux = importlib.import_module(module + "._manylinux")
+_musllinux = importlib.import_module(module + "._musllinux")
+tags = importlib.import_module(module + ".tags")
 major, minor = (int(x) for x in py.split("."))
 lmajor, lminor = (int(x) for x in libc_version.split(".")[:2])
 
@@ -29,6 +36,6 @@ else:
 interp = "cp%d%d" % (major, minor)
 out = list(tags.cpython_tags(python_version=(major, minor), abis=[interp]))
 out += list(tags.compatible_tags(python_version=(major, minor), interpreter=interp))
-print("packaging", __import__("packaging").__version__, file=sys.stderr)
+print("packaging", pkg.__version__, file=sys.stderr)
 for t in out:
     print(t)

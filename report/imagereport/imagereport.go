@@ -85,14 +85,18 @@ func shortDigest(d string) string {
 // WriteText renders the analysis for a terminal: identity and totals, layers,
 // Python packages, biggest files, leftovers, security facts, findings and
 // gate results.
-func WriteText(w io.Writer, res *analyze.Result, m Meta, o TextOptions) error {
+func WriteText(out io.Writer, res *analyze.Result, m Meta, o TextOptions) error {
+	// The report quotes file names, users and history from the image:
+	// escape their control characters; only our styles reach the terminal.
+	w := report.NewSafeWriter(out, o.Color)
+	defer report.Flush(w)
 	top := o.Top
 	if top <= 0 {
 		top = 10
 	}
 	bold := func(s string) string {
 		if o.Color {
-			return "\x1b[1m" + s + "\x1b[0m"
+			return report.StyleMark + "[1m" + s + report.StyleMark + "[0m"
 		}
 		return s
 	}
@@ -212,7 +216,10 @@ func WriteText(w io.Writer, res *analyze.Result, m Meta, o TextOptions) error {
 	for i := range fs {
 		fs[i].Image = ""
 	}
-	if err := report.WriteText(w, fs, report.TextOptions{Color: o.Color}); err != nil {
+	if err := report.Flush(w); err != nil {
+		return err
+	}
+	if err := report.WriteText(out, fs, report.TextOptions{Color: o.Color}); err != nil {
 		return err
 	}
 	for _, g := range m.Gates {

@@ -102,6 +102,26 @@ type cdxComponent struct {
 	Components []cdxComponent `json:"components"`
 }
 
+// Listed are the purl types pyimg's inventory produces; only packages of
+// these types can be checked against an image.
+var Listed = map[string]bool{"deb": true, "apk": true, "pypi": true, "generic": true}
+
+// Split returns the part of s whose purl types pyimg lists and the count of
+// the rest by type (an SBOM from another tool may list Go modules or npm
+// packages pyimg does not look for).
+func (s PackageSet) Split() (listed PackageSet, other map[string]int) {
+	listed, other = PackageSet{}, map[string]int{}
+	for k := range s {
+		typ, _, _ := strings.Cut(k, "/")
+		if Listed[typ] {
+			listed[k] = true
+		} else {
+			other[typ]++
+		}
+	}
+	return listed, other
+}
+
 // Diff is how two package sets differ.
 type Diff struct {
 	// Missing are in the image but not in the attested SBOM.

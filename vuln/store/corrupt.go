@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"runtime/debug"
 
-	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
@@ -60,5 +59,5 @@ func faultsPanic() func() {
 
 func isBoltCorruption(err error) bool {
 	return errors.Is(err, bolterrors.ErrInvalid) || errors.Is(err, bolterrors.ErrChecksum) ||
-		errors.Is(err, bolterrors.ErrVersionMismatch) || errors.Is(err, bolt.ErrInvalidMapping)
+		errors.Is(err, bolterrors.ErrVersionMismatch) || errors.Is(err, bolterrors.ErrInvalidMapping)
 }

@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+chown -R django:django /srv/app/media
+exec gosu django "$@"
