@@ -116,7 +116,10 @@ func Run(ctx context.Context, dir string, variant Variant, opts ...Option) (*Res
 	}
 	proj, err := project.Detect(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: reading project %s: %v", ErrProject, dir, err)
+		return nil, fmt.Errorf("%w: reading project %s: %w", ErrProject, dir, err)
+	}
+	if err := proj.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrProject, err)
 	}
 	cfg, err := LoadConfig(dir)
 	if err != nil {
