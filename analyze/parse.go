@@ -19,7 +19,7 @@ const (
 	// for the whole image, far above real images (a large ML image lists
 	// a few MiB). Past it, lists are dropped and those packages count the
 	// files of their metadata directory only.
-	maxRecordText = 64 << 20
+	maxRecordText = 32 << 20
 )
 
 // fileKind says what a wanted file is.
@@ -113,10 +113,14 @@ func (a *Analyzer) parse(d *layerData, idx int32, e *layers.Entry, content []byt
 	case kindMetadata:
 		pf.name, pf.version = parseMetadata(content)
 	case kindRecord:
-		site := path.Dir(path.Dir(e.Path))
-		pf.paths = a.keepList(a.resolveList(site, pydist.ParseRecord(content, truncated)))
+		if a.recordText.Load() <= maxRecordText {
+			site := path.Dir(path.Dir(e.Path))
+			pf.paths = a.keepList(a.resolveList(site, pydist.ParseRecord(content, truncated)))
+		}
 	case kindInstalled:
-		pf.paths = a.keepList(a.resolveList(path.Dir(e.Path), pydist.ParseLines(content, truncated)))
+		if a.recordText.Load() <= maxRecordText {
+			pf.paths = a.keepList(a.resolveList(path.Dir(e.Path), pydist.ParseLines(content, truncated)))
+		}
 	case kindTopLevel:
 		pf.topLevel = pydist.ParseLines(content, truncated)
 	case kindInstaller:
@@ -151,6 +155,9 @@ func (a *Analyzer) resolveList(base string, rels []string) string {
 // keepList charges list to the image's budget for path lists and returns
 // it, or "" once the budget is spent.
 func (a *Analyzer) keepList(list string) string {
+	if a.recordText.Load() > maxRecordText {
+		return "" // spent: do not even keep this one
+	}
 	if a.recordText.Add(int64(len(list))) > maxRecordText {
 		return ""
 	}

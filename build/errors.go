@@ -19,6 +19,7 @@ type InputError struct {
 	Err  error
 }
 
+// Error renders "file:line: problem".
 func (e *InputError) Error() string {
 	if e.Line > 0 {
 		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
@@ -26,6 +27,7 @@ func (e *InputError) Error() string {
 	return fmt.Sprintf("%s: %v", e.File, e.Err)
 }
 
+// Unwrap returns the underlying problem.
 func (e *InputError) Unwrap() error { return e.Err }
 
 // NoWheelError means a locked requirement has no wheel the target can
@@ -38,6 +40,8 @@ type NoWheelError struct {
 	Seen []string
 }
 
+// Error names the requirement, the target's best tags, what was seen and
+// the way out.
 func (e *NoWheelError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "no wheel of %s==%s installs on the target (tags %s …)", e.Name, e.Version, strings.Join(e.Tags, ", "))
@@ -55,6 +59,7 @@ type HashError struct {
 	Want       []string
 }
 
+// Error names the wheel, its hash and the lock entry.
 func (e *HashError) Error() string {
 	return fmt.Sprintf("wheel %s has sha256:%s, which %s does not list (it lists %s)", e.File, e.Got, e.Lock, strings.Join(e.Want, ", "))
 }

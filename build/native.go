@@ -22,6 +22,7 @@ type NativeError struct {
 	Problems []string
 }
 
+// Error lists every problem, one per line.
 func (e *NativeError) Error() string {
 	return fmt.Sprintf("wheels need native libraries %s lacks:\n  %s", e.Base, strings.Join(e.Problems, "\n  "))
 }

@@ -59,6 +59,7 @@ func ParseOutput(s string) (Output, error) {
 	return o, nil
 }
 
+// String renders the output as ParseOutput reads it.
 func (o Output) String() string {
 	if o.Ref != "" {
 		return o.Transport + ":" + o.Path + ":" + o.Ref

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	fx "github.com/pyimg/pyimg/e2e/internal/fixtures"
 	"github.com/pyimg/pyimg/internal/wheeltest"
 )
 
@@ -152,4 +154,52 @@ func contains(xs []int, x int) bool {
 		}
 	}
 	return false
+}
+
+// TestBuildTargetFromDpkg plans a build on the "wasted" fixture (Debian's
+// python3 with dpkg status) and checks the target against the dpkg status
+// read with archive/tar: interpreter, full Python version, glibc version.
+func TestBuildTargetFromDpkg(t *testing.T) {
+	set := fixtures(t)
+	in := newBuildInputs(t)
+	status := string(finalDpkgStatus(t, set.Path(fx.Wasted, fx.OCILayout)))
+	version := func(pkg string) string {
+		for _, stanza := range strings.Split(status, "\n\n") {
+			if strings.Contains(stanza, "Package: "+pkg+"\n") {
+				for _, l := range strings.Split(stanza, "\n") {
+					if v, ok := strings.CutPrefix(l, "Version: "); ok {
+						return v
+					}
+				}
+			}
+		}
+		t.Fatalf("dpkg status has no %s", pkg)
+		return ""
+	}
+	stdout, stderr, code := runBuild(t, "022", "UTC", t.TempDir(), "--dry-run", "--format", "json", "--base", set.Ref(fx.Wasted, fx.OCILayout),
+		"--index-url", in.index.IndexURL(), "--allow-linux-tag", in.project)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var plan struct {
+		Target struct {
+			Interpreter, ABI, Libc, Arch string
+			PythonFull                   string `json:"python_full_version"`
+			LibcVersion                  string `json:"libc_version"`
+		} `json:"target"`
+		Wheels []struct{ Name, File string } `json:"wheels"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &plan); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	tg := plan.Target
+	py := version("python3.11-minimal")
+	libc := version("libc6")
+	if tg.Interpreter != "/usr/bin/python3.11" || tg.ABI != "cp311" || tg.Libc != "glibc" || tg.Arch != "x86_64" ||
+		!strings.HasPrefix(py, tg.PythonFull+"-") || !strings.HasPrefix(libc, tg.LibcVersion+"-") {
+		t.Errorf("target = %+v; dpkg says python3.11-minimal %s, libc6 %s", tg, py, libc)
+	}
+	if len(plan.Wheels) != len(in.versions)-1 { // the project is not a wheel of the lock
+		t.Errorf("plan has %d wheels, want %d", len(plan.Wheels), len(in.versions)-1)
+	}
 }

@@ -65,13 +65,13 @@ func compareArgs(t *testing.T) (*fx.Set, []string) {
 func TestCompareMatchesGroundTruth(t *testing.T) {
 	set, refs := compareArgs(t)
 	args := append([]string{"compare", "--format", "json", "--packages", "--db", filepath.Join(t.TempDir(), "none.db"), "--baseline", "2"}, refs...)
-	stdout, stderr, code := runPyimg(t, args...)
+	_, stderr, code := runPyimg(t, args...)
 	if code != 2 || !strings.Contains(stderr, "none.db") {
 		t.Errorf("compare with a missing --db: exit %d, want 2 naming the file\n%s", code, stderr)
 	}
 	args = append([]string{"compare", "--format", "json", "--packages", "--baseline", "2"}, refs...)
 	t.Setenv("PYIMG_DB", filepath.Join(t.TempDir(), "osv.db")) // no database: cves must be null
-	stdout, stderr, code = runPyimg(t, args...)
+	stdout, stderr, code := runPyimg(t, args...)
 	if code != 0 {
 		t.Fatalf("pyimg %s: exit %d\n%s", strings.Join(args, " "), code, stderr)
 	}

@@ -483,3 +483,57 @@ func resourceCases() []hostileCase {
 		},
 	}
 }
+
+// lintCases: Dockerfiles that cost the model and lint memory or time
+// (causes 11, 12, 15).
+func lintCases() []hostileCase {
+	return []hostileCase{
+		{
+			name: "20k-chained-env", cause: 11, exit: 0,
+			setup: func(t *testing.T, h *hostileEnv, w string) []string {
+				var b strings.Builder
+				b.WriteString("FROM python:3.13.9-slim-trixie\n")
+				for i := range 20_000 {
+					fmt.Fprintf(&b, "ENV V%d=value%d\n", i, i)
+				}
+				return []string{"lint", "--fail-on", "none", mustWrite(t, filepath.Join(w, "Dockerfile"), b.String())}
+			},
+		},
+		{
+			name: "20k-self-extending-env", cause: 12, exit: 2,
+			setup: func(t *testing.T, h *hostileEnv, w string) []string {
+				var b strings.Builder
+				b.WriteString("FROM python:3.13.9-slim-trixie\n")
+				for i := range 20_000 {
+					fmt.Fprintf(&b, "ENV V%d=${V%d}x\n", i+1, i)
+				}
+				return []string{"lint", "--fail-on", "none", mustWrite(t, filepath.Join(w, "Dockerfile"), b.String())}
+			},
+			stderr: []string{"Dockerfile:", "expands to more than"},
+		},
+		{
+			name: "40-doubling-args", cause: 12, exit: 2,
+			setup: func(t *testing.T, h *hostileEnv, w string) []string {
+				var b strings.Builder
+				b.WriteString("ARG A0=xxxxxxxxxx\n")
+				for i := range 40 {
+					fmt.Fprintf(&b, "ARG A%d=${A%d}${A%d}\n", i+1, i, i)
+				}
+				b.WriteString("FROM python:3.13.9-slim-trixie\nARG A40\nRUN echo $A40\n")
+				return []string{"lint", mustWrite(t, filepath.Join(w, "Dockerfile"), b.String())}
+			},
+			stderr: []string{"Dockerfile:", "expands to more than"},
+		},
+		{
+			name: "100k-run-lines", cause: 15, exit: 0, maxTime: 30 * time.Second,
+			setup: func(t *testing.T, h *hostileEnv, w string) []string {
+				var b strings.Builder
+				b.WriteString("FROM python:3.13.9-slim-trixie\n")
+				for i := range 100_000 {
+					fmt.Fprintf(&b, "RUN echo %d\n", i)
+				}
+				return []string{"lint", "--fail-on", "none", mustWrite(t, filepath.Join(w, "Dockerfile"), b.String())}
+			},
+		},
+	}
+}

@@ -7,8 +7,8 @@ package e2e
 // and a peak RSS under 512 MiB (from the child's rusage).
 //
 // Causes 11, 12 and 15 (the Dockerfile scope copying, ARG/ENV expansion
-// cap and lint's quadratic passes) belong to the lint work; add their
-// inputs to hostileCases as "cause 11/12/15" entries when it lands.
+// cap and lint's quadratic passes) were fixed in the lint work; their
+// inputs are here too (lintCases).
 
 import (
 	"bytes"
@@ -47,6 +47,8 @@ type hostileCase struct {
 	notOut []string
 	// check runs extra assertions after the run.
 	check func(t *testing.T, h *hostileEnv, work string)
+	// maxTime, when set, bounds the run's wall time.
+	maxTime time.Duration
 }
 
 // hostileEnv holds what several cases share: a vulnerability database and
@@ -176,6 +178,9 @@ func TestHostileCorpus(t *testing.T) {
 					t.Errorf("output contains %q", s)
 				}
 			}
+			if c.maxTime > 0 && r.took > c.maxTime {
+				t.Errorf("took %s, over %s", r.took.Round(time.Millisecond), c.maxTime)
+			}
 			if r.maxRSS > maxRSS {
 				t.Errorf("peak RSS %d MiB, over %d MiB", r.maxRSS>>20, maxRSS>>20)
 			}
@@ -213,6 +218,6 @@ func firstLines(s string, n int) string {
 // hostileCases lists the corpus; the generators are in
 // hostile_cases_test.go.
 func hostileCases() []hostileCase {
-	cs := slices.Concat(imageCases(), fileCases(), registryCases(), resourceCases())
+	cs := slices.Concat(imageCases(), fileCases(), registryCases(), resourceCases(), lintCases())
 	return cs
 }

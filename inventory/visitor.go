@@ -54,6 +54,8 @@ type Visitor struct {
 	mu        sync.Mutex
 	layers    map[int]*layerData
 	listBytes int64
+	// fileBytes is the bytes of RECORD and installed-files.txt paths kept.
+	fileBytes int64
 }
 
 var _ layers.Visitor = (*Visitor)(nil)
@@ -233,9 +235,13 @@ func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
 		case kDpkgStatus, kDpkgStatusD:
 			r.dpkg = parseDpkgStatus(c, k == kDpkgStatus)
 		case kRecord:
-			r.files = parseRecord(c, path.Dir(path.Dir(e.Path)))
+			if lv.v.filesLeft() {
+				r.files = lv.v.budgetFiles(parseRecord(c, path.Dir(path.Dir(e.Path))))
+			}
 		case kInstalledFiles:
-			r.files = parseInstalledFiles(c, path.Dir(e.Path))
+			if lv.v.filesLeft() {
+				r.files = lv.v.budgetFiles(parseInstalledFiles(c, path.Dir(e.Path)))
+			}
 		case kDpkgList:
 			c, r.reduced = lv.v.budgetList(c)
 			r.content = string(c)
@@ -250,6 +256,33 @@ func (lv *layerVisitor) Entry(e *layers.Entry, content []byte) error {
 func (lv *layerVisitor) Done(layers.Stats) error {
 	lv.d.done = true
 	return nil
+}
+
+// maxFileBytes bounds the RECORD and installed-files.txt paths kept for
+// the whole image (a large real image lists a few MiB): past it, the
+// Python packages read later have no Files.
+const maxFileBytes = 32 << 20
+
+// filesLeft reports whether the budget for listed paths is not spent.
+func (v *Visitor) filesLeft() bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.fileBytes < maxFileBytes
+}
+
+// budgetFiles keeps files while the image's budget for listed paths lasts.
+func (v *Visitor) budgetFiles(files []string) []string {
+	n := int64(0)
+	for _, f := range files {
+		n += int64(len(f)) + 16
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.fileBytes+n > maxFileBytes {
+		return nil
+	}
+	v.fileBytes += n
+	return files
 }
 
 // budgetList keeps a dpkg file list whole while the budget lasts, else

@@ -47,6 +47,7 @@ type Error struct {
 	Err   error  // wraps one of the sentinel errors
 }
 
+// Error renders "installing wheel W: entry E: problem".
 func (e *Error) Error() string {
 	if e.Entry == "" {
 		return fmt.Sprintf("installing wheel %s: %v", e.Wheel, e.Err)
@@ -54,6 +55,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("installing wheel %s: entry %q: %v", e.Wheel, e.Entry, e.Err)
 }
 
+// Unwrap returns the problem, which wraps a sentinel error.
 func (e *Error) Unwrap() error { return e.Err }
 
 // File is one file to be written into the image.

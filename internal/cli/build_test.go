@@ -185,3 +185,17 @@ func TestBuildErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestBuildProgressOnlyOnTTY(t *testing.T) {
+	base, wheels, proj := buildProject(t, "")
+	out := "oci-archive:" + filepath.Join(t.TempDir(), "img.tar")
+	args := []string{"build", "--base", base, "--wheelhouse", wheels, "--output", out, "--cache-dir", t.TempDir(), proj}
+	r := run(t, []runOpt{withTTY}, args...)
+	if r.code != 0 || !strings.Contains(r.stderr, "dependencies: sha256:") || !strings.Contains(r.stderr, "wrote "+out) {
+		t.Errorf("on a terminal: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = run(t, nil, args...)
+	if r.code != 0 || r.stderr != "" {
+		t.Errorf("not on a terminal: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
