@@ -75,7 +75,7 @@ func appendFile(t *testing.T, dir, name, text string) {
 const probeScript = `
 import json, os, subprocess, sys, time, urllib.request
 cmd, health, url = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
-p = subprocess.Popen(cmd)
+p = subprocess.Popen(cmd, stdout=sys.stderr)  # keep stdout for the result line
 try:
     body = None
     for _ in range(150):
@@ -89,7 +89,7 @@ try:
     if body is None:
         sys.exit("no answer from " + url)
     rc = subprocess.call(health) if health else -1
-    print(json.dumps({"uid": os.getuid(), "body": body, "health": rc, "cwd": os.getcwd()}))
+    print("PYIMG-PROBE " + json.dumps({"uid": os.getuid(), "body": body, "health": rc, "cwd": os.getcwd()}), flush=True)
 finally:
     p.kill()
 `
@@ -214,7 +214,11 @@ func (h *genHarness) probe(t *testing.T, name string, port int, path string, tc 
 		t.Fatal(err)
 	}
 	var got probeResult
-	if err := json.Unmarshal([]byte(lastLine(out)), &got); err != nil {
+	_, result, _ := strings.Cut(out, "PYIMG-PROBE ")
+	if i := strings.IndexByte(result, '\n'); i >= 0 {
+		result = result[:i]
+	}
+	if err := json.Unmarshal([]byte(result), &got); err != nil {
 		t.Fatalf("probe output: %v\n%s", err, out)
 	}
 	if got.UID != tc.uid {
