@@ -151,3 +151,66 @@ func TestGenerateFromLocalIndex(t *testing.T) {
 	})
 	h.report(t)
 }
+
+// TestGenerateCExtension generates Dockerfiles for examples/c-extension-libpq,
+// a setuptools project whose C extension links libpq: the builder installs
+// gcc and libpq-dev ([tool.pyimg.generate] build-packages) and builds the
+// project from source, its build backend (Debian's setuptools and wheel)
+// coming from the local index; the runtime gets libpq5 (apt on slim, the
+// copied libraries on distroless) and no compiler. The naive single-stage
+// image keeps the compiler and headers.
+func TestGenerateCExtension(t *testing.T) {
+	skipShort(t)
+	dir := t.TempDir()
+	if _, err := indextest.AddDebianWheels(dir); err != nil {
+		skipOrFail(t, fmt.Sprintf("Debian wheels: %v (install python3-setuptools-whl python3-wheel-whl)", err))
+	}
+	srv := startPypiIndex(t, dir)
+	h := newGenHarness(t)
+	// The official python images ship Python.h; Debian's python3 on the
+	// local base needs python3-dev, and its setuptools is 66, not >= 68.
+	patch := func(t *testing.T, dir string) {
+		t.Helper()
+		p := filepath.Join(dir, "pyproject.toml")
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.Replace(string(b), `requires = ["setuptools>=68"]`, `requires = ["setuptools>=66", "wheel"]`, 1)
+		s = strings.Replace(s, `build-packages = ["gcc", "libpq-dev"]`, `build-packages = ["gcc", "libpq-dev", "python3-dev"]`, 1)
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range variantCases {
+		t.Run(tc.variant, func(t *testing.T) {
+			app := copyExample(t, "c-extension-libpq")
+			patch(t, app)
+			df := h.generate(t, app, tc.variant)
+			if !strings.Contains(df, "pip install --no-deps .") || strings.Contains(df, "COPY . .\nUSER") {
+				t.Errorf("Dockerfile does not install the project into the venv (and only there):\n%s", df)
+			}
+			name := "cext-" + tc.variant
+			h.build(t, name, app, append(baseArgs(tc), "--build-arg", "PIP_INDEX_URL="+srv.URL+"/simple/")...)
+			out := h.runAs(t, name, tc)
+			if !strings.HasPrefix(out, "libpq ") || strings.HasPrefix(out, "libpq 0") {
+				t.Errorf("python -m pgver printed %q, want the linked libpq's version", out)
+			}
+			if gcc, _ := h.b.run(h.ctx, "run", "--isolation=chroot", "pyimg-e2e-generate-ls-"+name, "--", "/opt/venv/bin/python", "-c", "import shutil; print(shutil.which('gcc'))"); strings.Contains(gcc, "/gcc") {
+				t.Errorf("the runtime image has gcc: %s", gcc)
+			}
+		})
+	}
+	t.Run("naive", func(t *testing.T) {
+		app := copyExample(t, "c-extension-libpq")
+		patch(t, app)
+		naive := "FROM " + genBaseTag + "\nARG PIP_INDEX_URL\nWORKDIR /app\nCOPY . .\n" +
+			"RUN apt-get update && apt-get install -y gcc libpq-dev python3-dev libpq5 python3-venv && python3 -m venv /opt/venv && /opt/venv/bin/pip install .\n" +
+			"ENV PATH=/opt/venv/bin:$PATH\nCMD [\"python\", \"-m\", \"pgver\"]\n"
+		if err := os.WriteFile(filepath.Join(app, "Dockerfile"), []byte(naive), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		h.build(t, "cext-naive", app, "--build-arg", "PIP_INDEX_URL="+srv.URL+"/simple/")
+	})
+	h.report(t)
+}

@@ -75,7 +75,7 @@ func appendFile(t *testing.T, dir, name, text string) {
 const probeScript = `
 import json, os, subprocess, sys, time, urllib.request
 cmd, health, url = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3]
-p = subprocess.Popen(cmd)
+p = subprocess.Popen(cmd, stdout=sys.stderr)  # keep stdout for the result line
 try:
     body = None
     for _ in range(150):
@@ -89,7 +89,7 @@ try:
     if body is None:
         sys.exit("no answer from " + url)
     rc = subprocess.call(health) if health else -1
-    print(json.dumps({"uid": os.getuid(), "body": body, "health": rc, "cwd": os.getcwd()}))
+    print("PYIMG-PROBE " + json.dumps({"uid": os.getuid(), "body": body, "health": rc, "cwd": os.getcwd()}), flush=True)
 finally:
     p.kill()
 `
@@ -214,7 +214,11 @@ func (h *genHarness) probe(t *testing.T, name string, port int, path string, tc 
 		t.Fatal(err)
 	}
 	var got probeResult
-	if err := json.Unmarshal([]byte(lastLine(out)), &got); err != nil {
+	_, result, _ := strings.Cut(out, "PYIMG-PROBE ")
+	if i := strings.IndexByte(result, '\n'); i >= 0 {
+		result = result[:i]
+	}
+	if err := json.Unmarshal([]byte(result), &got); err != nil {
 		t.Fatalf("probe output: %v\n%s", err, out)
 	}
 	if got.UID != tc.uid {
@@ -227,6 +231,31 @@ func (h *genHarness) probe(t *testing.T, name string, port int, path string, tc 
 		t.Errorf("working directory %q, want /app", got.Cwd)
 	}
 	return got
+}
+
+// runAs runs the image's command as its configured user (checked against
+// tc) in a container that stays for further checks
+// (pyimg-e2e-generate-ls-<name>), and returns the output's last line.
+func (h *genHarness) runAs(t *testing.T, name string, tc variantCase) string {
+	t.Helper()
+	img := "localhost/pyimg-e2e-generate/" + name
+	raw := h.b.must(t, h.ctx, "inspect", "--type", "image", img)
+	var inspected struct {
+		Docker struct {
+			Config imageConfig `json:"config"`
+		}
+	}
+	if err := json.Unmarshal([]byte(raw), &inspected); err != nil {
+		t.Fatalf("buildah inspect: %v\n%s", err, raw)
+	}
+	cfg := inspected.Docker.Config
+	if cfg.User != tc.user {
+		t.Errorf("image user = %q, want %q", cfg.User, tc.user)
+	}
+	ctr := "pyimg-e2e-generate-ls-" + name
+	h.b.must(t, h.ctx, "from", "--pull-never", "--name", ctr, img)
+	out := h.b.must(t, h.ctx, append([]string{"run", "--isolation=chroot", "--user", cfg.User, ctr, "--"}, cfg.Cmd...)...)
+	return lastLine(out)
 }
 
 // report logs the base's size and every image built.

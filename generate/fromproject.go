@@ -120,7 +120,7 @@ func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec
 		notes = append(notes, "install: pip install . (no lock file: dependencies resolve at build time)")
 	default:
 		s.Install = InstallNone
-		notes = append(notes, "install: no dependencies found; the virtualenv holds the interpreter only")
+		notes = append(notes, "install: no dependencies found")
 	}
 	if l.ignoredLock != "" {
 		notes = append(notes, fmt.Sprintf("%s is not used: generate installs from uv.lock, poetry.lock or requirements files (export it, e.g. to requirements.txt with hashes)", l.ignoredLock))
@@ -134,6 +134,15 @@ func FromProject(p *project.Project, cfg Config, variant Variant, b Bases) (Spec
 	}
 	if s.Install == InstallPyproject {
 		s.InstallProject = true
+	}
+	if s.InstallProject {
+		notes = append(notes, "the project is installed into the virtualenv (non-editable); the runtime gets the virtualenv only")
+	} else {
+		why := "the project is not installable (no build backend)"
+		if cfg.InstallProject != nil {
+			why = "install-project = false"
+		}
+		notes = append(notes, why+": its source is copied to "+WorkDir)
 	}
 	if s.InstallProject && !l.pyproject {
 		return Spec{}, nil, fmt.Errorf("%w: %s: install-project = true, but there is no pyproject.toml to install", ErrProject, cfg.Path)

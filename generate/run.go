@@ -92,9 +92,9 @@ type Result struct {
 	Warnings []string
 }
 
-// Input errors Run returns (wrapped): the project cannot be read, its
-// configuration is malformed, or it constrains the choice to nothing.
-var ErrProject = errors.New("project")
+// ErrProject is wrapped by Run's input errors: the project cannot be read,
+// its files contradict each other or its configuration is malformed.
+var ErrProject = errors.New("invalid project")
 
 // UVImage is the image uv is copied from.
 const UVImage = "ghcr.io/astral-sh/uv:0.8.22"
@@ -116,7 +116,10 @@ func Run(ctx context.Context, dir string, variant Variant, opts ...Option) (*Res
 	}
 	proj, err := project.Detect(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: reading project %s: %v", ErrProject, dir, err)
+		return nil, fmt.Errorf("%w %s: %w", ErrProject, dir, err)
+	}
+	if err := proj.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrProject, err)
 	}
 	cfg, err := LoadConfig(dir)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/pyimg/pyimg/check"
 	"github.com/pyimg/pyimg/generate"
 	"github.com/pyimg/pyimg/project"
+	"github.com/pyimg/pyimg/pypi"
 	"github.com/pyimg/pyimg/report"
 )
 
@@ -24,6 +26,7 @@ type generateFlags struct {
 	pin      bool
 	repo     string
 	libsFrom string
+	indexURL string
 	format   string
 	now      string
 }
@@ -86,6 +89,7 @@ Existing files are not replaced without --force. Input problems exit 2.`,
 	f.BoolVar(&fl.force, "force", false, "replace an existing Dockerfile and .dockerignore")
 	f.BoolVar(&fl.pin, "pin", false, "resolve the base images' digests in the registry and pin them")
 	f.StringVar(&fl.repo, "repo", "", "python image repository to build from (default: policy repo, else "+baseimage.DefaultRepo+")")
+	f.StringVar(&fl.indexURL, "index-url", "", "with --variant alpine, ask this PEP 691/503 index for the files of locked packages the lock lists none for (default: offline, the index cache only)")
 	f.StringVar(&fl.libsFrom, "libs-from", "", "add the runtime packages that 'pyimg libs' finds missing in this image or directory (an earlier build of the project)")
 	f.StringVarP(&fl.format, "format", "f", "text", "output format: text or json")
 	f.StringVar(&fl.now, "now", "", "date for support windows, YYYY-MM-DD or RFC 3339 (default: now)")
@@ -128,7 +132,8 @@ func (a *app) runGenerate(cmd *cobra.Command, fl generateFlags, dir string) erro
 	}
 	k := a.knowledge()
 	a.warnStaleData(k, now)
-	opts := []generate.Option{generate.WithKnowledge(k), generate.WithNow(now), generate.WithRepo(fl.repo), generate.WithMuslCheck(muslFromLock)}
+	opts := []generate.Option{generate.WithKnowledge(k), generate.WithNow(now), generate.WithRepo(fl.repo),
+		generate.WithMuslCheck(a.muslCheck(k, now, fl.indexURL))}
 	if fl.pin {
 		reg := a.registry(fl.registryFlags)
 		opts = append(opts, generate.WithResolver(func(ctx context.Context, repo, tag string) (string, error) {
@@ -215,31 +220,43 @@ func generateErr(err error) error {
 	return runtimeError(err)
 }
 
-// muslFromLock is the alpine feasibility check: the wheel and sdist file
-// names the project's lock lists (offline), as pyimg check reads them. Only
-// pure-Python and musllinux wheels pass; source builds need compilers in
-// the image, which the alpine variant does not install.
-func muslFromLock(ctx context.Context, p *project.Project, _ string) (bool, []string, error) {
-	v, err := check.FromLockFiles(ctx, p)
-	if err != nil {
-		return false, nil, err
-	}
-	if v.Verdict == check.MuslFeasible {
-		return true, nil, nil
-	}
-	var evidence []string
-	for _, pkg := range v.Packages {
-		if pkg.Status == check.StatusPure || pkg.Status == check.StatusMuslWheel {
-			continue
+// muslCheck is the alpine feasibility check: pyimg check's musl verdict
+// (package pypi's compatible tags for the series on the default Alpine
+// release, from the lock's file names and the index cache, or the index
+// at indexURL). Only pure-Python and musllinux wheels pass: the alpine
+// variant installs no compilers.
+func (a *app) muslCheck(k *baseimage.Knowledge, now time.Time, indexURL string) generate.MuslCheck {
+	return func(ctx context.Context, p *project.Project, _ string) (bool, []string, error) {
+		copts := []check.Option{check.WithNow(now), check.WithKnowledge(k), check.WithGetenv(a.env.Getenv)}
+		popts := []pypi.ClientOption{pypi.WithOffline(indexURL == ""), pypi.WithUserAgent("pyimg/" + a.env.Version)}
+		if indexURL != "" {
+			popts = append(popts, pypi.WithIndexURL(indexURL))
 		}
-		e := fmt.Sprintf("%s %s: %s", pkg.Name, pkg.Version, pkg.Status)
-		if len(pkg.Evidence) > 0 {
-			e += " (" + strings.Join(pkg.Evidence, ", ") + ")"
+		if index, err := pypi.NewClient(popts...); err == nil {
+			copts = append(copts, check.WithIndex(index))
 		}
-		evidence = append(evidence, e)
+		r, err := check.Run(ctx, p.Dir, copts...)
+		if err != nil {
+			return false, nil, err
+		}
+		v := r.Musl
+		if v.Verdict == check.MuslFeasible {
+			return true, nil, nil
+		}
+		var evidence []string
+		for _, pkg := range v.Packages {
+			if pkg.Status == check.StatusPure || pkg.Status == check.StatusMuslWheel {
+				continue
+			}
+			e := fmt.Sprintf("%s %s: %s", pkg.Name, pkg.Version, pkg.Status)
+			if len(pkg.Evidence) > 0 {
+				e += " (" + strings.Join(pkg.Evidence, ", ") + ")"
+			}
+			evidence = append(evidence, e)
+		}
+		if len(evidence) == 0 {
+			evidence = append(evidence, fmt.Sprintf("musl verdict %s: %s", v.Verdict, v.Source))
+		}
+		return false, evidence, nil
 	}
-	if len(evidence) == 0 {
-		evidence = append(evidence, fmt.Sprintf("musl verdict %s: %s", v.Verdict, v.Source))
-	}
-	return false, evidence, nil
 }

@@ -151,3 +151,39 @@ func TestGenerateLibsFrom(t *testing.T) {
 		t.Errorf("generate --libs-from a missing path = exit %d, want 2\n%s", r.code, r.stderr)
 	}
 }
+
+// TestGenerateAlpineEvidence refuses alpine with the per-package evidence
+// of pyimg check's musl verdict, and accepts it for pure wheels.
+func TestGenerateAlpineEvidence(t *testing.T) {
+	lock := func(file string) string {
+		return "[[package]]\nname = \"psycopg2\"\nversion = \"2.9.10\"\ndescription = \"\"\noptional = false\npython-versions = \">=3.8\"\nfiles = [\n" +
+			"    {file = \"" + file + "\", hash = \"sha256:12ec0b40b0273f95296233e8750441339298e6a572f7039da5b260e3c8b60e11\"},\n]\n\n" +
+			"[metadata]\nlock-version = \"2.0\"\npython-versions = \"^3.12\"\ncontent-hash = \"0\"\n"
+	}
+	pyproject := "[tool.poetry]\nname = \"p\"\nversion = \"1.0\"\n[tool.poetry.dependencies]\npython = \"^3.12\"\npsycopg2 = \"^2.9\"\n[tool.pyimg.generate]\ncommand = [\"python\", \"-m\", \"p\"]\n"
+	dir := t.TempDir()
+	writeFile(t, dir, "pyproject.toml", pyproject)
+	writeFile(t, dir, "poetry.lock", lock("psycopg2-2.9.10.tar.gz"))
+	r := run(t, []runOpt{withEnv("XDG_CACHE_HOME", t.TempDir())}, "generate", "--now", "2026-11-30", "--variant", "alpine", "--stdout", dir)
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "psycopg2 2.9.10: source (psycopg2-2.9.10.tar.gz)") {
+		t.Errorf("generate --variant alpine (sdist only) = exit %d, stderr %q; want 2 with the evidence", r.code, r.stderr)
+	}
+	writeFile(t, dir, "poetry.lock", lock("psycopg2-2.9.10-py3-none-any.whl"))
+	r = run(t, []runOpt{withEnv("XDG_CACHE_HOME", t.TempDir())}, "generate", "--now", "2026-11-30", "--variant", "alpine", "--stdout", dir)
+	if r.code != ExitOK || !strings.Contains(r.stdout, "alpine") || !strings.Contains(r.stdout, "apk upgrade --no-cache") {
+		t.Errorf("generate --variant alpine (pure wheel) = exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestGenerateContradictoryProject exits 2 naming file and line when the
+// project's files contradict each other.
+func TestGenerateContradictoryProject(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "pyproject.toml", "[project]\nname = \"svc\"\nrequires-python = \">=3.12\"\n")
+	writeFile(t, dir, ".python-version", "3.10\n")
+	writeFile(t, dir, "app.py", "if __name__ == \"__main__\":\n    print(1)\n")
+	r := run(t, nil, "generate", "--now", "2026-11-30", "--stdout", dir)
+	if r.code != ExitUsage || !strings.Contains(r.stderr, ".python-version:1") {
+		t.Errorf("generate on contradictory files = exit %d, stderr %q; want 2 naming .python-version:1", r.code, r.stderr)
+	}
+}
