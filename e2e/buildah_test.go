@@ -22,7 +22,8 @@ import (
 	fx "github.com/pyimg/pyimg/e2e/internal/fixtures"
 )
 
-// buildahStore is a private containers/storage root for one test.
+// buildahStore is a private containers/storage root for one test, shared
+// by the generate, build and libs tests.
 type buildahStore struct {
 	t      *testing.T
 	dir    string
