@@ -126,7 +126,7 @@ func TestCheckExamples(t *testing.T) {
 					t.Errorf("c-extension generate/native = %+v %+v", c.Project.Generate, c.Native)
 				}
 			}},
-		"fastapi-uv": {"api", "uv", "fastapi", "uvicorn", "api.main:app", 8000, "Dockerfile:29", "feasible", ":3.13.15-slim-trixie", 0,
+		"fastapi-uv": {"api", "uv", "fastapi", "uvicorn", "api.main:app", 8000, "Dockerfile:36", "feasible", ":3.13.15-slim-trixie", 0,
 			[]string{"lock:             uv.lock: 14 packages", "Dockerfile: 0 errors"}, func(t *testing.T, c checkJSON) {
 				if len(c.Project.Locks) != 1 || c.Project.Locks[0].Kind != "uv.lock" {
 					t.Fatalf("locks = %+v", c.Project.Locks)

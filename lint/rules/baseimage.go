@@ -268,10 +268,12 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 		}},
 		rule{meta: report.Rule{
 			ID: "PY107", Name: "python-abi-mismatch", Severity: report.SeverityError,
-			Summary: "A virtualenv, site-packages or pip --target directory is copied between stages with different Python versions or libc, or pip installs for another interpreter than the image runs.",
+			Summary: "A virtualenv, site-packages or pip --target directory is copied between stages with different Python versions, libc or interpreter paths, or pip installs for another interpreter than the image runs.",
 			Why: "Compiled wheels are tagged for one CPython minor version and libc (`cp312-manylinux` vs `musllinux`), and a " +
-				"venv's `bin/python` links to the builder's interpreter: copying it into a 3.11 or distroless/Alpine stage fails " +
-				"at import time with `ModuleNotFoundError` or `Error loading shared library`.",
+				"venv's `bin/python` links to the builder's interpreter: copying it into a 3.11 or Alpine stage fails " +
+				"at import time with `ModuleNotFoundError` or `Error loading shared library`, and copying a venv made on " +
+				"the official image (Python in /usr/local/bin) into distroless (Python in /usr/bin) fails at start with " +
+				"`exec /venv/bin/python: no such file or directory`.",
 			Fix:  "Build the venv on the same Python series and libc family as the runtime stage (e.g. both `python:3.13.9-slim-trixie`).",
 			Bad:  "FROM python:3.13.9-slim-trixie@sha256:" + exampleDigest + " AS builder\nRUN python -m venv /venv\nFROM gcr.io/distroless/python3-debian12:nonroot@sha256:" + exampleDigest + "\nCOPY --from=builder /venv /venv\n",
 			Good: "FROM python:3.13.9-slim-trixie@sha256:" + exampleDigest + " AS builder\nRUN python -m venv /venv\nFROM python:3.13.9-slim-trixie@sha256:" + exampleDigest + "\nCOPY --from=builder /venv /venv\n",
@@ -312,13 +314,23 @@ func baseImageRules(k *baseimage.Knowledge) []lint.Rule {
 					if src.libc != "" && dst.libc != "" && src.libc != dst.libc {
 						why = append(why, fmt.Sprintf("%s vs %s", src.libc, dst.libc))
 					}
-					if len(why) == 0 {
+					if len(why) > 0 {
+						out = append(out, lint.Finding(m, in,
+							fmt.Sprintf("COPY --from=%s %s: built on %s, copied into %s (%s); compiled packages will not load",
+								in.CopyFrom, strings.Join(in.Sources, " "), src, dst, strings.Join(why, ", ")),
+							fmt.Sprintf("Build %s on the same Python series and libc as %s.", in.CopyFrom, dst.image)))
 						continue
 					}
-					out = append(out, lint.Finding(m, in,
-						fmt.Sprintf("COPY --from=%s %s: built on %s, copied into %s (%s); compiled packages will not load",
-							in.CopyFrom, strings.Join(in.Sources, " "), src, dst, strings.Join(why, ", ")),
-						fmt.Sprintf("Build %s on the same Python series and libc as %s.", in.CopyFrom, dst.image)))
+					// Same series and libc, but a venv's bin/python is a link
+					// to the builder's interpreter, which may live elsewhere
+					// in the runtime image.
+					if copiesVenv(in) && src.bin != "" && dst.bin != "" && src.bin != dst.bin {
+						py := "python" + src.series
+						out = append(out, lint.Finding(m, in,
+							fmt.Sprintf("COPY --from=%s %s: the venv's bin/python links to %s/%s of %s, but %s has its Python in %s; the entry point fails with 'no such file or directory'",
+								in.CopyFrom, strings.Join(in.Sources, " "), src.bin, py, src.image, dst.image, dst.bin),
+							fmt.Sprintf("Build the venv on an image with Python in %s, e.g. the Debian release that %s is built on, with `apt-get install python3-venv` (what `pyimg generate --variant distroless` writes).", dst.bin, dst.image)))
+					}
 				}
 			}
 			return append(out, interpreterMismatch(k, m, c)...)
@@ -412,6 +424,19 @@ func copiesPythonEnv(in *dockerfile.Instruction) bool {
 			strings.Contains(p, "venv"), strings.Contains(p, "/.local"),
 			rePySeriesPath.MatchString(p), p == "/usr/local" || p == "/usr/local/lib",
 			p == "/install", strings.HasPrefix(p, "/opt/poetry"), strings.HasSuffix(p, "/__pypackages__"):
+			return true
+		}
+	}
+	return false
+}
+
+// copiesVenv reports a COPY of a virtual environment (a source named like
+// venv, .venv or virtualenv), whose bin/python is a link to the
+// interpreter it was made with.
+func copiesVenv(in *dockerfile.Instruction) bool {
+	for _, p := range in.Sources {
+		p = strings.ToLower(path.Base(path.Clean("/" + in.Expand(p))))
+		if strings.Contains(p, "venv") || strings.Contains(p, "virtualenv") {
 			return true
 		}
 	}

@@ -158,6 +158,22 @@ func TestPY107(t *testing.T) {
 	})
 }
 
+// TestPY107VenvInterpreterPath: a venv's bin/python links to the builder's
+// interpreter. The official images keep it in /usr/local/bin, distroless in
+// /usr/bin: same series and libc, and still the entry point cannot start.
+func TestPY107VenvInterpreterPath(t *testing.T) {
+	const b313 = "FROM python:3.13.9-slim-trixie AS builder\nRUN python -m venv /venv\n"
+	runCases(t, "PY107", []ruleCase{
+		{name: "official venv into distroless", src: b313 + "FROM gcr.io/distroless/python3-debian13:nonroot\nCOPY --from=builder /venv /venv\n", want: []int{4}},
+		{name: "uv project environment", src: "FROM python:3.13.9-slim-trixie AS b\nWORKDIR /app\nRUN uv sync --frozen\nFROM gcr.io/distroless/python3-debian13\nCOPY --from=b /app/.venv /app/.venv\n", want: []int{5}},
+		{name: "debian builder into distroless", src: "FROM debian:trixie-slim AS builder\nRUN apt-get install -y --no-install-recommends python3-venv && python3 -m venv /venv\nFROM gcr.io/distroless/python3-debian13:nonroot\nCOPY --from=builder /venv /venv\n"},
+		{name: "official to official", src: b313 + "FROM python:3.13.1-slim-trixie\nCOPY --from=builder /venv /venv\n"},
+		// Packages copied into the runtime's own site-packages do not
+		// carry an interpreter link.
+		{name: "site-packages, not a venv", src: "FROM python:3.13.9-slim-trixie AS b\nRUN pip install --target /deps x\nFROM gcr.io/distroless/python3-debian13\nCOPY --from=b /usr/local/lib/python3.13/site-packages /usr/lib/python3/dist-packages\n"},
+	})
+}
+
 func TestPY108(t *testing.T) {
 	runCases(t, "PY108", []ruleCase{
 		{name: "rc", src: "FROM python:3.14.0rc2-slim-trixie\n", want: []int{1}},

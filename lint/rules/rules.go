@@ -132,6 +132,10 @@ type pythonABI struct {
 	series string // "3.12", "" if unknown
 	libc   string // "glibc", "musl", "" if unknown
 	image  string // where it was learned, for messages
+	// bin is the directory of the image's interpreter, which a venv made
+	// there links to: /usr/local/bin in the official images, /usr/bin in
+	// distroless and Chainguard; "" if unknown.
+	bin string
 }
 
 func (a pythonABI) String() string {
@@ -164,8 +168,14 @@ func abiOfBase(b base) (pythonABI, bool) {
 		} else if !b.tag.Windows() {
 			a.libc = "glibc"
 		}
+		if !b.tag.Windows() {
+			a.bin = "/usr/local/bin"
+		}
 	case b.isKnown:
 		a.series, a.libc = b.known.Python, b.known.Libc
+		if a.series != "" {
+			a.bin = "/usr/bin" // distroless and Chainguard install Python as the OS does
+		}
 	default:
 		return a, false
 	}
