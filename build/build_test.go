@@ -382,12 +382,19 @@ func TestRunErrors(t *testing.T) {
 			// nothing to install: the build goes on to the project itself.
 			os.Remove(filepath.Join(f.project, "requirements.txt"))
 			pp, _ := os.ReadFile(filepath.Join(f.project, "pyproject.toml"))
-			os.WriteFile(filepath.Join(f.project, "pyproject.toml"), []byte(regexp.MustCompile(`(?s)dependencies = \[.*?\]\n`).ReplaceAllString(string(pp), "")), 0o644)
+			os.WriteFile(filepath.Join(f.project, "pyproject.toml"), []byte(regexp.MustCompile(`(?s)dependencies = \[.*?\]\n`).ReplaceAllString(string(pp), "dependencies = []\n")), 0o644)
 			os.RemoveAll(filepath.Join(f.project, "src"))
 		}, func(err error) bool {
 			var ie *InputError
 			return errors.As(err, &ie) && !errors.Is(err, ErrUnsupportedLock) && strings.Contains(err.Error(), "no package for project")
 		}, nil},
+		{"no lock and dependencies omitted", func(t *testing.T, f *fixture) {
+			// Omitting [project] dependencies does not say there are none
+			// (setup.py, a requirements.in may hold them): a lock is needed.
+			os.Remove(filepath.Join(f.project, "requirements.txt"))
+			pp, _ := os.ReadFile(filepath.Join(f.project, "pyproject.toml"))
+			os.WriteFile(filepath.Join(f.project, "pyproject.toml"), []byte(regexp.MustCompile(`(?s)dependencies = \[.*?\]\n`).ReplaceAllString(string(pp), "")), 0o644)
+		}, func(err error) bool { return errors.Is(err, ErrUnsupportedLock) }, nil},
 		{"unpinned", func(t *testing.T, f *fixture) {
 			os.WriteFile(filepath.Join(f.project, "requirements.txt"), []byte("alpha>=1.0 --hash=sha256:"+strings.Repeat("a", 64)+"\n"), 0o644)
 		}, func(err error) bool { var ie *InputError; return errors.As(err, &ie) && ie.Line == 1 }, nil},

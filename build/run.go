@@ -132,10 +132,10 @@ func Run(ctx context.Context, dir string, opts ...Option) (*Result, error) {
 		return nil, &InputError{File: filepath.Join(dir, "pyproject.toml"), Err: errors.New("no base image: pass --base or set [tool.pyimg.build] base (see `pyimg recommend`)")}
 	}
 	lock, err := o.readLock(dir)
-	if errors.Is(err, ErrUnsupportedLock) && len(pp.Project.Dependencies) == 0 && !slices.Contains(pp.Project.Dynamic, "dependencies") {
-		// A project that declares no dependency has nothing to lock.
+	if errors.Is(err, ErrUnsupportedLock) && declaresNoDependencies(dir, pp) {
+		// A project that says it has no dependency has nothing to lock.
 		lock, err = &Lock{Requirements: []Requirement{}}, nil
-		o.emit("lock", "no dependencies declared: nothing to lock")
+		o.emit("lock", "[project] dependencies = []: nothing to lock")
 	}
 	if err != nil {
 		return nil, err
@@ -220,6 +220,22 @@ func Run(ctx context.Context, dir string, opts ...Option) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// declaresNoDependencies reports a project whose pyproject.toml says
+// `dependencies = []` (not merely omits it) and that has no other place
+// dependencies could come from: no setup.py, setup.cfg or requirements
+// file.
+func declaresNoDependencies(dir string, pp *pyprojectFile) bool {
+	if pp.Project.Dependencies == nil || len(pp.Project.Dependencies) > 0 || slices.Contains(pp.Project.Dynamic, "dependencies") {
+		return false
+	}
+	for _, pattern := range []string{"setup.py", "setup.cfg", "requirements*.txt", "requirements*.in", "requirements"} {
+		if m, _ := filepath.Glob(filepath.Join(dir, pattern)); len(m) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // readLock reads the project's lock with the first reader that knows it.
