@@ -239,6 +239,8 @@ func missingString(m []string) string {
 		return "not checked"
 	case len(m) == 0:
 		return "none"
+	case len(m) > 3:
+		return fmt.Sprintf("%d: %s +%d", len(m), strings.Join(m[:3], ", "), len(m)-3)
 	}
 	return strings.Join(m, ", ")
 }
