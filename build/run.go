@@ -266,8 +266,20 @@ func (o *options) resolve(ctx context.Context, lock *Lock, t *target.Target, pla
 		return nil, err
 	}
 	env := markerEnv(t)
+	var needed map[string]bool
+	if lock.graph != nil {
+		if needed, err = lock.graph.reachable(env); err != nil {
+			return nil, &InputError{File: lock.File, Err: err}
+		}
+	}
 	var wheels []Wheel
 	for _, req := range lock.Requirements {
+		if needed != nil && !needed[pydist.NormalizeName(req.Name)] {
+			// Not reached from the project's runtime dependencies on this
+			// target: a development group, or a marker that excludes it.
+			plan.Skipped = append(plan.Skipped, req.Name+"=="+req.Version+" (not required on this target)")
+			continue
+		}
 		if req.Marker != "" {
 			ok, err := evalMarker(req.Marker, env)
 			if err != nil {

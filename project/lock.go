@@ -55,6 +55,22 @@ type Locked struct {
 	Editable bool `json:"editable,omitempty"`
 	// Line is where the entry starts in the lock file (0 when unknown).
 	Line int `json:"line,omitempty"`
+	// Dependencies are the packages this one requires, with the marker
+	// under which it does, when the lock records the graph (uv.lock).
+	// The project's own entry lists its runtime dependencies; development
+	// groups are left out.
+	Dependencies []LockedDep `json:"dependencies,omitempty"`
+	// Optional are the dependencies of each extra, by extra name.
+	Optional map[string][]LockedDep `json:"optional,omitempty"`
+}
+
+// LockedDep is one edge of a lock's dependency graph.
+type LockedDep struct {
+	Name string `json:"name"`
+	// Marker is the environment marker of the edge ("" for always).
+	Marker string `json:"marker,omitempty"`
+	// Extras are the extras of Name the edge asks for.
+	Extras []string `json:"extras,omitempty"`
 }
 
 // Normalized returns the PEP 503 normalized name.

@@ -14,13 +14,32 @@ type rawUVLock struct {
 	Version        int    `toml:"version"`
 	RequiresPython string `toml:"requires-python"`
 	Package        []struct {
-		Name    string            `toml:"name"`
-		Version string            `toml:"version"`
-		Source  map[string]string `toml:"source"`
-		Sdist   *uvFile           `toml:"sdist"`
-		Wheels  []uvFile          `toml:"wheels"`
-		Markers []string          `toml:"resolution-markers"`
+		Name    string             `toml:"name"`
+		Version string             `toml:"version"`
+		Source  map[string]string  `toml:"source"`
+		Sdist   *uvFile            `toml:"sdist"`
+		Wheels  []uvFile           `toml:"wheels"`
+		Markers []string           `toml:"resolution-markers"`
+		Deps    []uvDep            `toml:"dependencies"`
+		Extras  map[string][]uvDep `toml:"optional-dependencies"`
 	} `toml:"package"`
+}
+
+// uvDep is one entry of a package's dependencies in uv.lock.
+type uvDep struct {
+	Name   string   `toml:"name"`
+	Marker string   `toml:"marker"`
+	Extra  []string `toml:"extra"`
+}
+
+func uvDeps(ds []uvDep) []LockedDep {
+	var out []LockedDep
+	for _, d := range ds {
+		if d.Name != "" {
+			out = append(out, LockedDep{Name: d.Name, Marker: d.Marker, Extras: d.Extra})
+		}
+	}
+	return out
 }
 
 type uvFile struct {
@@ -87,6 +106,13 @@ func ParseUVLock(file string, data []byte) (*Lock, error) {
 			}
 		}
 		lp.Line = lineAt(hl, i)
+		lp.Dependencies = uvDeps(p.Deps)
+		for extra, ds := range p.Extras {
+			if lp.Optional == nil {
+				lp.Optional = map[string][]LockedDep{}
+			}
+			lp.Optional[extra] = uvDeps(ds)
+		}
 		l.Packages = append(l.Packages, lp)
 	}
 	return l.finish(), nil
