@@ -38,10 +38,10 @@ type Lock struct {
 	SHA256 string `json:"sha256"`
 	// Requirements are sorted by normalized name.
 	Requirements []Requirement `json:"requirements"`
-	// graph is the lock's dependency graph when it records one (uv.lock):
-	// only what the project's runtime dependencies reach on the target is
-	// installed, as `uv sync --no-dev` does.
-	graph *lockGraph
+	// project is the lock as package project read it (nil for requirements
+	// files): its dependency graph, when it records one (uv.lock), limits
+	// the install to what the project's runtime dependencies reach.
+	project *project.Lock
 }
 
 // LockReader reads the lock of the project in dir. ok is false when dir
@@ -153,7 +153,7 @@ func fromRequirements(dir, name string, b []byte) (*Lock, error) {
 // fromLock converts a lock file parsed by package project.
 func fromLock(file string, b []byte, pl *project.Lock) (*Lock, error) {
 	l := newLock(file, b)
-	l.graph = newLockGraph(pl)
+	l.project = pl
 	seen := map[string]bool{}
 	for _, p := range pl.Packages {
 		at := func(format string, args ...any) error {

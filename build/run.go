@@ -267,8 +267,8 @@ func (o *options) resolve(ctx context.Context, lock *Lock, t *target.Target, pla
 	}
 	env := markerEnv(t)
 	var needed map[string]bool
-	if lock.graph != nil {
-		if needed, err = lock.graph.reachable(env); err != nil {
+	if lock.project != nil {
+		if needed, err = lock.project.Reachable(env); err != nil {
 			return nil, &InputError{File: lock.File, Err: err}
 		}
 	}

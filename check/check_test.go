@@ -322,3 +322,64 @@ func TestMuslVerdictUsesCompatibleTags(t *testing.T) {
 		}
 	}
 }
+
+// TestMuslVerdictFollowsTheLockGraph: a Windows-only package (pywin32 has
+// only win_amd64 wheels) reached through a Windows marker, and a
+// development tool, are not what an Alpine image installs.
+func TestMuslVerdictFollowsTheLockGraph(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	pyproject := "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.13\"\ndependencies = [\"portalocker\"]\n\n[dependency-groups]\ndev = [\"pytest\"]\n"
+	lock := `version = 1
+revision = 2
+requires-python = ">=3.13"
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { editable = "." }
+dependencies = [{ name = "portalocker" }]
+
+[package.dev-dependencies]
+dev = [{ name = "pytest" }]
+
+[[package]]
+name = "portalocker"
+version = "2.10.1"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "pywin32", marker = "sys_platform == 'win32'" }]
+wheels = [{ url = "https://files.example/portalocker-2.10.1-py3-none-any.whl", hash = "sha256:aa" }]
+
+[[package]]
+name = "pytest"
+version = "8.3.3"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.example/pytest-8.3.3-py3-none-any.whl", hash = "sha256:bb" }]
+
+[[package]]
+name = "pywin32"
+version = "308"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.example/pywin32-308-cp313-cp313-win_amd64.whl", hash = "sha256:cc" }]
+`
+	for name, body := range map[string]string{"pyproject.toml": pyproject, "uv.lock": lock} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := project.Detect(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, ok, err := fromFeasibility(context.Background(), p, "3.13", options{knowledge: baseimage.Embedded()})
+	if err != nil || !ok {
+		t.Fatalf("fromFeasibility() = %v, %v", ok, err)
+	}
+	var names []string
+	for _, m := range v.Packages {
+		names = append(names, m.Name)
+	}
+	if v.Verdict != MuslFeasible || !reflect.DeepEqual(names, []string{"portalocker"}) {
+		t.Errorf("verdict %s over %q, want feasible over portalocker only (pywin32 is Windows-only, pytest a dev tool)", v.Verdict, names)
+	}
+}

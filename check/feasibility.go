@@ -35,11 +35,23 @@ func fromFeasibility(ctx context.Context, p *project.Project, series string, o o
 	if !ok || alpine.LibcVersion == "" {
 		return MuslVerdict{}, false, nil
 	}
+	arch := o.arch
+	if arch == "" {
+		arch = "x86_64"
+	}
+	// With a dependency graph (uv.lock), only what the project's runtime
+	// dependencies reach on Linux counts: not development tools, not
+	// Windows-only packages. A marker that does not parse falls back to
+	// every package.
+	needed, err := l.Reachable(project.LinuxMarkerEnv(series, "", arch))
+	if err != nil {
+		needed = nil
+	}
 	lister := lockLister{files: map[string][]string{}, index: o.index}
 	var reqs []pypi.Requirement
 	fromLock, fromIndex := 0, 0
 	for _, lp := range l.Packages {
-		if skipForLinux(lp) {
+		if skipForLinux(lp) || needed != nil && !needed[lp.Normalized()] {
 			continue
 		}
 		name := project.NormalizeName(lp.Name)
@@ -57,10 +69,6 @@ func fromFeasibility(ctx context.Context, p *project.Project, series string, o o
 		reqs = append(reqs, r)
 	}
 	base := pypi.BaseFromRelease(alpine)
-	arch := o.arch
-	if arch == "" {
-		arch = "x86_64"
-	}
 	f, err := pypi.CheckFeasibility(ctx, lister, pypi.FeasibilityInput{Python: series, Arch: arch, Requirements: reqs, Bases: []pypi.Base{base}})
 	if err != nil {
 		return MuslVerdict{}, false, err

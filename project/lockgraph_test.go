@@ -1,12 +1,9 @@
-package build
+package project
 
 import (
 	"maps"
 	"slices"
 	"testing"
-
-	"github.com/pyimg/pyimg/build/target"
-	"github.com/pyimg/pyimg/project"
 )
 
 // A uv.lock in uv's shape: the project (editable) needs fastapi with its
@@ -90,7 +87,7 @@ source = { registry = "https://pypi.org/simple" }
 `
 
 func TestLockGraphReachable(t *testing.T) {
-	pl, err := project.ParseUVLock("uv.lock", []byte(graphLock))
+	pl, err := ParseUVLock("uv.lock", []byte(graphLock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +95,7 @@ func TestLockGraphReachable(t *testing.T) {
 	if g == nil {
 		t.Fatal("newLockGraph() = nil for a uv.lock with a project and edges")
 	}
-	env := markerEnv(&target.Target{PythonVersion: "3.12", PythonFullVersion: "3.12.7", Arch: "x86_64", Libc: "glibc"})
+	env := LinuxMarkerEnv("3.12", "3.12.7", "x86_64")
 	got, err := g.reachable(env)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +114,7 @@ func TestLockGraphReachable(t *testing.T) {
 
 	// A lock without edges (or without the project's entry) installs
 	// everything, as before.
-	pl.Packages = slices.DeleteFunc(pl.Packages, func(p project.Locked) bool { return p.Editable })
+	pl.Packages = slices.DeleteFunc(pl.Packages, func(p Locked) bool { return p.Editable })
 	if newLockGraph(pl) != nil {
 		t.Error("newLockGraph() without a root = a graph, want nil (install every package)")
 	}

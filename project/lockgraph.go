@@ -1,10 +1,9 @@
-package build
+package project
 
 import (
 	"fmt"
 	"strings"
 
-	"github.com/pyimg/pyimg/project"
 	"github.com/pyimg/pyimg/pydist"
 )
 
@@ -12,14 +11,38 @@ import (
 // roots: editable or virtual sources) and every package's edges.
 type lockGraph struct {
 	roots []string
-	deps  map[string][]project.LockedDep
-	extra map[string]map[string][]project.LockedDep
+	deps  map[string][]LockedDep
+	extra map[string]map[string][]LockedDep
+}
+
+// Reachable returns the normalized names of the packages the project's
+// runtime dependencies reach with env's markers, following the lock's
+// dependency graph (uv.lock records one) from the project's own entries
+// (editable or virtual sources), extras included and development groups
+// left out, as `uv sync --no-dev` installs. It returns nil when the lock
+// records no graph or no project entry: then every package applies.
+func (l *Lock) Reachable(env map[string]string) (map[string]bool, error) {
+	g := newLockGraph(l)
+	if g == nil {
+		return nil, nil
+	}
+	all, err := g.reachable(env)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", l.File, err)
+	}
+	out := make(map[string]bool, len(all))
+	for n := range all {
+		if !strings.Contains(n, "[") {
+			out[n] = true
+		}
+	}
+	return out, nil
 }
 
 // newLockGraph returns the graph of pl, or nil when pl records none or has
 // no root to start from (then every locked package is installed).
-func newLockGraph(pl *project.Lock) *lockGraph {
-	g := &lockGraph{deps: map[string][]project.LockedDep{}, extra: map[string]map[string][]project.LockedDep{}}
+func newLockGraph(pl *Lock) *lockGraph {
+	g := &lockGraph{deps: map[string][]LockedDep{}, extra: map[string]map[string][]LockedDep{}}
 	edges := false
 	for _, p := range pl.Packages {
 		n := pydist.NormalizeName(p.Name)
@@ -32,7 +55,7 @@ func newLockGraph(pl *project.Lock) *lockGraph {
 		g.deps[n] = append(g.deps[n], p.Dependencies...)
 		if len(p.Optional) > 0 {
 			if g.extra[n] == nil {
-				g.extra[n] = map[string][]project.LockedDep{}
+				g.extra[n] = map[string][]LockedDep{}
 			}
 			for x, ds := range p.Optional {
 				g.extra[n][pydist.NormalizeName(x)] = append(g.extra[n][pydist.NormalizeName(x)], ds...)
@@ -60,14 +83,14 @@ func (g *lockGraph) reachable(env map[string]string) (map[string]bool, error) {
 	for len(queue) > 0 {
 		it := queue[0]
 		queue = queue[1:]
-		follow := func(ds []project.LockedDep, extra string) error {
+		follow := func(ds []LockedDep, extra string) error {
 			for _, d := range ds {
 				if d.Marker != "" {
 					e := env
 					if extra != "" {
 						e = withExtra(env, extra)
 					}
-					ok, err := evalMarker(d.Marker, e)
+					ok, err := EvalMarker(d.Marker, e)
 					if err != nil {
 						return fmt.Errorf("%s -> %s: %w", it.name, d.Name, err)
 					}
