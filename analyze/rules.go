@@ -135,8 +135,9 @@ var rules = []report.Rule{
 // Rules returns the metadata of the rules analyze reports, for docs and
 // SARIF.
 func Rules() []report.Rule {
-	out := append([]report.Rule(nil), rules...)
-	return append(out, hostileRules...)
+	out := append(append([]report.Rule(nil), rules...), hostileRules...)
+	slices.SortStableFunc(out, func(a, b report.Rule) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }
 
 func ruleByID(id string) report.Rule {

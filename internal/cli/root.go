@@ -84,18 +84,19 @@ func NewRoot(env Env) *cobra.Command {
 		Long: `pyimg knows Python container images end to end:
 
   check      detect a Python project, lint its Dockerfiles, recommend a base, say what to do next
+  generate   write a multi-stage Dockerfile and .dockerignore for a project (slim, alpine, distroless)
   lint       Python-aware Dockerfile rules (pip/uv/poetry, cache mounts, stages, EOL)
   tags, recommend, pin
              choose the python base image, pin it to an exact tag and digest, keep it current
+  build      a reproducible image from the locked wheels, installed in Go onto a pinned base (no Docker)
   analyze    layers, wasted bytes (as dive counts them), per-package sizes, secrets, root
   libs       shared libraries of native extensions: missing sonames, glibc/musl, apt/COPY fixes
   sbom, scan every OS and Python package with purls; offline OSV vulnerability matching
   compare    images side by side: sizes, packages, CVEs, shells, compilers, deltas; HTML report
+  key, sign, attest, verify
+             cosign-compatible signatures, SBOM/scan/provenance attestations, verify before deploy
   db         the local OSV database scan uses
   data       refresh the Python, Debian and Alpine lifecycle data (offline by default)
-  key, sign, attest, verify  cosign-compatible signatures, SBOM/scan/provenance attestations, verify before deploy
-  build      a reproducible image from the locked wheels, installed in Go onto a pinned base (no Docker)
-  generate   write a multi-stage Dockerfile and .dockerignore for a project (slim, alpine, distroless)
 
 Exit codes: 0 ok; 1 findings at or above --fail-on (or a failed gate/check); 2 usage or input error;
 3 runtime failure (network, registry, I/O).`,
