@@ -90,7 +90,9 @@ func Run(ctx context.Context, inputs []Input, opts ...Option) (*Result, error) {
 				return nil, fmt.Errorf("reading config of %s: %w", in.Reference, err)
 			}
 		}
-		st := state{cfg: cfg, an: analyze.New(cfg, analyze.WithTop(0)), inv: inventory.New(cfg, inventory.WithFiles(false)), lib: native.New(cfg, native.WithLabel(in.Reference))}
+		// Files kept: native maps libraries and extensions to their owners.
+		iv := inventory.New(cfg)
+		st := state{cfg: cfg, an: analyze.New(cfg, analyze.WithTop(0)), inv: iv, lib: native.New(cfg, native.WithLabel(in.Reference), native.WithInventory(iv))}
 		states[i] = st
 		targets[i] = layers.Target{Image: in.Image, Visitors: []layers.Visitor{st.an, st.inv, st.lib}}
 	}

@@ -15,6 +15,9 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/pyimg/pyimg/inventory"
+	"github.com/pyimg/pyimg/layers"
 )
 
 // entry is one tar entry of a test layer: a file with a body, or a symlink
@@ -283,6 +286,40 @@ func TestOwners(t *testing.T) {
 	l := res.Libraries[i]
 	if l.Package != "libgone7" || l.RealPath != "/usr/lib/x86_64-linux-gnu/libgone.so.7.1" || l.Path != "/lib/x86_64-linux-gnu/libgone.so.7" {
 		t.Errorf("library = %+v, want libgone7 owning /usr/lib/x86_64-linux-gnu/libgone.so.7.1 found as /lib/x86_64-linux-gnu/libgone.so.7", l)
+	}
+}
+
+// TestSharedInventory: with WithInventory, the package owners come from
+// the caller's inventory visitor in the same walk, exactly as from the
+// Visitor's own.
+func TestSharedInventory(t *testing.T) {
+	root := fixtureRoot(t)
+	img := imageOf(t, nil, layer(t, treeEntries(t, root)...))
+	own, err := Image(context.Background(), img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := img.ConfigFile()
+	iv := inventory.New(cfg)
+	v := New(cfg, WithInventory(iv))
+	if err := layers.Walk(context.Background(), img, []layers.Visitor{iv, v}); err != nil {
+		t.Fatal(err)
+	}
+	shared, err := v.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	owners := func(r *Result) (out []string) {
+		for _, l := range r.Libraries {
+			out = append(out, l.Soname+"="+l.Package)
+		}
+		return out
+	}
+	if len(owners(own)) == 0 || !slices.Equal(owners(own), owners(shared)) {
+		t.Errorf("owners with a shared inventory = %q, with its own %q", owners(shared), owners(own))
+	}
+	if !slices.Equal(missingNames(own), missingNames(shared)) {
+		t.Errorf("missing with a shared inventory = %q, with its own %q", missingNames(shared), missingNames(own))
 	}
 }
 

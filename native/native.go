@@ -44,6 +44,15 @@ type options struct {
 	maxFacts   int64
 	walk       []layers.Option
 	label      string
+	inventory  *inventory.Visitor
+}
+
+// WithInventory makes the Visitor use iv, an inventory visitor the caller
+// runs in the same walk (compare does), for the package databases instead
+// of feeding an inventory of its own: one inventory per pass, not two.
+// The caller must hand iv to the walk.
+func WithInventory(iv *inventory.Visitor) Option {
+	return func(o *options) { o.inventory = iv }
 }
 
 // WithMaxELFBytes sets the size above which ELF candidates are not parsed
@@ -104,6 +113,8 @@ type Visitor struct {
 	cfg  *v1.ConfigFile
 	opts options
 	inv  *inventory.Visitor
+	// feedInv is true when inv is the Visitor's own, fed its entries.
+	feedInv bool
 
 	mu     sync.Mutex
 	layers map[int]*layerData
@@ -123,7 +134,11 @@ func New(cfg *v1.ConfigFile, opts ...Option) *Visitor {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Visitor{cfg: cfg, opts: o, inv: inventory.New(cfg), layers: map[int]*layerData{}}
+	v := &Visitor{cfg: cfg, opts: o, inv: o.inventory, layers: map[int]*layerData{}}
+	if v.inv == nil {
+		v.inv, v.feedInv = inventory.New(cfg), true
+	}
+	return v
 }
 
 // Image reads every layer of img once and returns its native-library
@@ -164,7 +179,11 @@ func (v *Visitor) VisitLayer(l layers.Layer) layers.LayerVisitor {
 	v.mu.Lock()
 	v.layers[l.Index] = d
 	v.mu.Unlock()
-	return &layerVisitor{v: v, d: d, index: l.Index, inv: v.inv.VisitLayer(l)}
+	lv := &layerVisitor{v: v, d: d, index: l.Index}
+	if v.feedInv {
+		lv.inv = v.inv.VisitLayer(l)
+	}
+	return lv
 }
 
 type layerVisitor struct {
