@@ -7,13 +7,15 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/pyimg/pyimg/report"
 	"github.com/pyimg/pyimg/report/imagereport"
 )
 
 // TextOptions shape the text table.
 type TextOptions struct {
-	// Color marks the facts that differ between images in bold yellow;
-	// without it they are marked with "*".
+	// Color marks the facts that differ between images in bold yellow
+	// (report.StyleMark sequences, for a report.NewSafeWriter with
+	// styles); without it they are marked with "*".
 	Color bool
 }
 
@@ -129,7 +131,7 @@ func WriteText(w io.Writer, r *Result, o TextOptions) error {
 		label := labels[f.name]
 		if r.differs(f.name) {
 			if o.Color {
-				label = "\x1b[1;33m" + label + "\x1b[0m"
+				label = report.StyleMark + "[1;33m" + label + report.StyleMark + "[0m"
 			} else {
 				label = "* " + label
 			}
@@ -318,27 +320,14 @@ func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(Sanitize(s))
 }
 
-// Sanitize replaces control characters (terminal escapes, NUL) in text
-// that came from an image or a command line with their \x escapes, so
-// that a crafted name cannot drive the reader's terminal.
+// Sanitize escapes control characters (terminal escapes, NUL) and invalid
+// UTF-8 in text that came from an image or a command line, as every
+// human-readable output of pyimg does (report.NewSafeWriter), for
+// renderings that do not go through such a writer (HTML, markdown).
 func Sanitize(s string) string {
-	clean := true
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
 	var b strings.Builder
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			fmt.Fprintf(&b, `\x%02x`, r)
-			continue
-		}
-		b.WriteRune(r)
-	}
+	w := report.NewSafeWriter(&b, false)
+	io.WriteString(w, s)
+	report.Flush(w)
 	return b.String()
 }

@@ -121,7 +121,8 @@ func (a *app) runCompare(cmd *cobra.Command, fl compareFlags, refs []string) err
 	if err != nil {
 		return imageError(err)
 	}
-	out := cmd.OutOrStdout()
+	out := a.output(cmd.OutOrStdout(), fl.format == "text")
+	defer report.Flush(out)
 	switch fl.format {
 	case "json":
 		err = report.EncodeJSON(out, res)
@@ -130,7 +131,7 @@ func (a *app) runCompare(cmd *cobra.Command, fl compareFlags, refs []string) err
 	case "html":
 		err = compare.WriteHTML(out, res, compare.HTMLMeta{Version: a.env.Version})
 	default:
-		err = compare.WriteText(out, res, compare.TextOptions{Color: a.color(out)})
+		err = compare.WriteText(out, res, compare.TextOptions{Color: a.color(cmd.OutOrStdout())})
 	}
 	if err != nil {
 		return runtimeError(fmt.Errorf("writing report: %w", err))
