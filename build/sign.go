@@ -12,7 +12,6 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/pyimg/pyimg/inventory"
-	"github.com/pyimg/pyimg/layers"
 	"github.com/pyimg/pyimg/sbom"
 	"github.com/pyimg/pyimg/sign"
 	"github.com/pyimg/pyimg/sign/predicate"
@@ -231,13 +230,9 @@ func (o *options) inventoryOf(ctx context.Context, img v1.Image, res *Result) (*
 	if res.inventory != nil {
 		return res.inventory, platform, nil
 	}
-	v := inventory.New(cfg, inventory.WithFiles(false))
-	if err := layers.Walk(ctx, img, []layers.Visitor{v}); err != nil {
-		return nil, "", fmt.Errorf("reading the built image for the SBOM: %w", err)
-	}
-	inv, err := v.Result()
+	inv, err := inventory.Image(ctx, img, inventory.WithFiles(false))
 	if err != nil {
-		return nil, "", fmt.Errorf("listing packages for the SBOM: %w", err)
+		return nil, "", fmt.Errorf("listing the built image's packages for the SBOM: %w", err)
 	}
 	res.inventory = inv
 	return inv, platform, nil

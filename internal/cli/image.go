@@ -11,6 +11,7 @@ import (
 	"github.com/pyimg/pyimg/internal/httptimeout"
 
 	"github.com/pyimg/pyimg/image"
+	"github.com/pyimg/pyimg/inventory"
 	"github.com/pyimg/pyimg/layers"
 )
 
@@ -113,4 +114,18 @@ func (a *app) walkImage(ctx context.Context, img *image.Image, fl imageFlags, vi
 		return imageError(fmt.Errorf("reading %s: %w", img.Ref, err))
 	}
 	return nil
+}
+
+// imageInventory lists the packages of an opened image in one pass (with
+// the progress bar and the error classification of walkImage).
+func (a *app) imageInventory(ctx context.Context, img *image.Image, fl imageFlags) (*inventory.Inventory, error) {
+	v := inventory.New(img.Config, inventory.WithFiles(false))
+	if err := a.walkImage(ctx, img, fl, v); err != nil {
+		return nil, err
+	}
+	inv, err := v.Result()
+	if err != nil {
+		return nil, runtimeError(fmt.Errorf("listing packages of %s: %w", img.Ref, err))
+	}
+	return inv, nil
 }

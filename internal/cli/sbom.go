@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pyimg/pyimg/inventory"
 	"github.com/pyimg/pyimg/report"
 	"github.com/pyimg/pyimg/sbom"
 )
@@ -94,13 +93,9 @@ func (a *app) runSbom(cmd *cobra.Command, fl sbomFlags, ref string) error {
 	if err != nil {
 		return err
 	}
-	v := inventory.New(img.Config, inventory.WithFiles(false))
-	if err := a.walkImage(ctx, img, ifl, v); err != nil {
-		return err
-	}
-	inv, err := v.Result()
+	inv, err := a.imageInventory(ctx, img, ifl)
 	if err != nil {
-		return runtimeError(fmt.Errorf("listing packages of %s: %w", ref, err))
+		return err
 	}
 	src := sbom.Source{Name: ref, Digest: img.Digest.String(), Platform: platformName(img)}
 	out := a.output(cmd.OutOrStdout(), fl.format == sbom.FormatTable)

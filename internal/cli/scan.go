@@ -234,13 +234,9 @@ func (a *app) scanInventory(cmd *cobra.Command, fl scanFlags, target string) (*i
 	if err != nil {
 		return nil, "", err
 	}
-	iv := inventory.New(img.Config, inventory.WithFiles(false))
-	if err := a.walkImage(ctx, img, ifl, iv); err != nil {
-		return nil, "", err
-	}
-	inv, err := iv.Result()
+	inv, err := a.imageInventory(ctx, img, ifl)
 	if err != nil {
-		return nil, "", runtimeError(fmt.Errorf("listing packages of %s: %w", target, err))
+		return nil, "", err
 	}
 	return inv, img.Digest.String(), nil
 }

@@ -226,13 +226,9 @@ func (a *app) imagePredicate(cmd *cobra.Command, fl attestFlags, ptype, ref, pin
 	if err != nil {
 		return nil, err
 	}
-	v := inventory.New(img.Config, inventory.WithFiles(false))
-	if err := a.walkImage(ctx, img, ifl, v); err != nil {
-		return nil, err
-	}
-	inv, err := v.Result()
+	inv, err := a.imageInventory(ctx, img, ifl)
 	if err != nil {
-		return nil, runtimeError(fmt.Errorf("listing packages of %s: %w", ref, err))
+		return nil, err
 	}
 	if ptype != predicate.TypeVuln {
 		created, err := a.sbomCreated(fl.timestamp)

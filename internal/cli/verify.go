@@ -99,11 +99,7 @@ func (a *app) runVerify(cmd *cobra.Command, fl verifyFlags, ref string) error {
 		if err != nil {
 			return nil, err
 		}
-		v := inventory.New(img.Config, inventory.WithFiles(false))
-		if err := a.walkImage(ctx, img, ifl, v); err != nil {
-			return nil, err
-		}
-		return v.Result()
+		return a.imageInventory(ctx, img, ifl)
 	}))
 	pub, err := loadPublicKey(fl.key)
 	if err != nil {

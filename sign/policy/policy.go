@@ -119,7 +119,11 @@ func Verify(ctx context.Context, ref string, pub *ecdsa.PublicKey, opts ...Optio
 			if err != nil {
 				return nil, err
 			}
-			return predicate.Inventory(ctx, img)
+			inv, err := inventory.Image(ctx, img.Image, inventory.WithFiles(false))
+			if err != nil {
+				return nil, fmt.Errorf("listing packages of %s: %w", ref, err)
+			}
+			return inv, nil
 		}
 	}
 	v, err := sign.Verify(ctx, ref, pub, o.signOpts...)
