@@ -75,6 +75,9 @@ func ParsePipfileLock(file string, data []byte) (*Lock, error) {
 	}{{"default", raw.Default}, {"develop", raw.Develop}} {
 		for _, name := range slices.Sorted(maps.Keys(sec.entries)) {
 			e := sec.entries[name]
+			if strings.TrimSpace(name) == "" {
+				return nil, inputErr(file, lineOf(data, "\"\"", 1), "a package without a name in %q", sec.group)
+			}
 			lp := Locked{Name: name, Version: strings.TrimPrefix(strings.TrimPrefix(e.Version, "==="), "=="),
 				Hashes: e.Hashes, Markers: e.Markers, Groups: []string{sec.group}, Editable: e.Editable}
 			switch {

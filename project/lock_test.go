@@ -83,6 +83,7 @@ func TestParseLockErrors(t *testing.T) {
 		{"pylock.dev.toml", "lock-version = \"1.0\"\n[[packages]]\nversion = \"1\"\n", "pylock.dev.toml:2: [[packages]] without a name"},
 		{"Pipfile.lock", "{\n  \"default\": {\n    \"x\": [}\n}", "Pipfile.lock:3: invalid JSON"},
 		{"Pipfile.lock", "{\"_meta\": {}}", "Pipfile.lock: no \"default\""},
+		{"Pipfile.lock", "{\"default\": {\n  \"\": {}\n}}", "Pipfile.lock:2: a package without a name in \"default\""},
 		{"requirements.lock", "", "not a known lock file name"},
 	}
 	for _, tt := range tests {
